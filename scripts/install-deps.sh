@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages vfioctl needs. Idempotent: packages already present are skipped,
+# so a warm machine pays only a dpkg query. Groups:
+#   (default)  build + unit tests: compiler, CMake, libraries, GoogleTest/Benchmark, clang for the
+#              sanitizer and libFuzzer builds, kmod (the oracle tests run the real modprobe)
+#   --vm       the real-kernel VM suite: QEMU and the tools that assemble the guest
+#   --bench    the peer benchmarks: driverctl, dpdk-devbind.py, hyperfine
+set -euo pipefail
+
+want_vm=0 want_bench=0
+for a in "$@"; do
+    case $a in
+        --vm) want_vm=1 ;;
+        --bench) want_bench=1 ;;
+        --all) want_vm=1 want_bench=1 ;;
+        *) echo "install-deps.sh: unknown option '$a' (use --vm, --bench or --all)" >&2; exit 2 ;;
+    esac
+done
+
+pkgs=(
+    build-essential cmake ninja-build pkg-config git
+    libkmod-dev kmod
+    libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
+    libpci-dev pci.ids
+    libgtest-dev libgmock-dev googletest libbenchmark-dev zlib1g-dev
+    clang libclang-rt-14-dev
+    python3
+)
+if [ $want_vm = 1 ]; then
+    pkgs+=(qemu-system-x86 cpio gzip xz-utils zstd dpkg-dev binutils make gcc libelf-dev bc flex bison)
+fi
+if [ $want_bench = 1 ]; then
+    pkgs+=(driverctl dpdk hyperfine pciutils strace util-linux)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "install-deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

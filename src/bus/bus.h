@@ -1,0 +1,56 @@
+// The interface every VFIO-capable bus implements. PCI is the first; platform, amba, fsl-mc,
+// cdx, css and ap add one implementation each. Everything above this interface (alias ranking,
+// group viability, status, explain, binding) is bus-neutral.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/device.h"
+#include "host/host_root.h"
+
+namespace vfioctl {
+
+class Bus {
+ public:
+  virtual ~Bus() = default;
+
+  // The sysfs bus name: /sys/bus/<name>.
+  virtual std::string_view name() const = 0;
+
+  // The prefix of this bus's vfio aliases ("vfio_pci:") and the field markers of its modalias,
+  // used to score how specific an alias is.
+  virtual std::string_view vfio_alias_prefix() const = 0;
+  virtual std::span<const std::string_view> modalias_fields() const = 0;
+  // The bus's generic vfio module, the last-resort candidate ("vfio_pci").
+  virtual std::string_view generic_vfio_module() const = 0;
+
+  // The canonical sysfs name for what a user typed ("01:00.0" -> "0000:01:00.0"), or nullopt
+  // when the text cannot name a device of this bus. Pure syntax: does not look at sysfs.
+  virtual std::optional<std::string> canonical_name(std::string_view user_text) const = 0;
+
+  // Names of every device present, sorted in the bus's natural order.
+  virtual std::vector<std::string> list(const HostRoot& host) const = 0;
+
+  // Reads one device. nullopt when the device does not exist.
+  virtual std::optional<Device> read(const HostRoot& host, const std::string& name) const = 0;
+
+  // Reads many devices, in the order of `names`; devices that vanished are left out. Buses
+  // override it when sharing work between devices pays (PCI keeps one directory fd open).
+  virtual std::vector<Device> read_many(const HostRoot& host, const std::vector<std::string>& names) const {
+    std::vector<Device> out;
+    for (const auto& n : names) {
+      if (auto d = read(host, n)) out.push_back(std::move(*d));
+    }
+    return out;
+  }
+
+  // The alias key kmod would be asked for: the modalias with the vfio prefix
+  // ("pci:v..." -> "vfio_pci:v..."). nullopt when the device has no usable modalias.
+  virtual std::optional<std::string> vfio_alias_key(const Device& device) const = 0;
+};
+
+}  // namespace vfioctl

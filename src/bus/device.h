@@ -1,0 +1,47 @@
+// One device as vfioctl sees it, whatever its bus. Every field that comes from sysfs is
+// optional: a missing or unreadable attribute leaves a gap and a warning, never a crash.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pci/pci_modalias.h"
+
+namespace vfioctl {
+
+struct SriovInfo {
+  bool is_vf = false;
+  std::optional<std::string> physfn;          // the PF's address, for a VF
+  std::optional<int> totalvfs;                // sriov_totalvfs, for an SR-IOV capable PF
+  std::optional<int> numvfs;                  // sriov_numvfs
+  std::optional<bool> drivers_autoprobe;      // sriov_drivers_autoprobe
+  bool is_pf() const { return totalvfs.has_value() && *totalvfs > 0; }
+  bool has_vfs_enabled() const { return numvfs.value_or(0) > 0; }
+};
+
+struct Device {
+  std::string bus;   // "pci"
+  std::string name;  // the sysfs name: "0000:01:00.0"
+
+  std::optional<std::string> modalias;
+  std::optional<PciIdentity> pci;  // PCI only: from the modalias
+
+  std::optional<std::string> driver;         // bound driver (basename of the driver link)
+  std::optional<std::string> driver_module;  // the driver's module link, when it has one
+  std::optional<std::string> driver_override;  // "(null)" in sysfs reads as nullopt
+  bool has_driver_override_attr = false;
+  std::optional<int> iommu_group;
+  std::optional<std::string> vfio_dev;       // "vfio0" when the device has a vfio-dev node
+  SriovInfo sriov;
+
+  // A device vfio cannot take: a bridge (vfio_pci_core_register_device refuses a header type
+  // other than normal). Set with its reason.
+  std::optional<std::string> not_assignable;
+
+  std::vector<std::string> warnings;
+
+  std::string id() const { return bus == "pci" ? name : bus + "/" + name; }
+};
+
+}  // namespace vfioctl

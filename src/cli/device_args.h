@@ -1,0 +1,16 @@
+// Turns DEVICE arguments into device references, or a message for exit status 2.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bus/bus_registry.h"
+
+namespace vfioctl {
+
+std::optional<std::vector<DeviceRef>> parse_device_args(const BusRegistry& buses,
+                                                        const std::vector<std::string>& args,
+                                                        std::string* error);
+
+}  // namespace vfioctl

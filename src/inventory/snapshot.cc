@@ -1,0 +1,75 @@
+#include "inventory/snapshot.h"
+
+#include <algorithm>
+#include <map>
+
+#include "host/file_io.h"
+
+namespace vfioctl {
+
+const Candidate* DeviceReport::best() const {
+  if (device.not_assignable || !resolution) return nullptr;
+  return resolution->chosen_candidate();
+}
+
+Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, const DriverPolicy& policy) {
+  Snapshot snap;
+  const HostRoot& host = session.host();
+
+  // Group the request by bus, keeping the order the user gave.
+  std::vector<std::pair<const Bus*, std::vector<std::string>>> plan;
+  if (wanted.empty()) {
+    for (const auto& bus : session.buses().all()) plan.emplace_back(bus.get(), bus->list(host));
+  } else {
+    for (const auto& ref : wanted) {
+      auto it = std::find_if(plan.begin(), plan.end(), [&](const auto& p) { return p.first == ref.bus; });
+      if (it == plan.end()) {
+        plan.emplace_back(ref.bus, std::vector<std::string>{});
+        it = std::prev(plan.end());
+      }
+      if (std::find(it->second.begin(), it->second.end(), ref.name) == it->second.end()) {
+        it->second.push_back(ref.name);
+      }
+    }
+  }
+
+  std::vector<Device> devices;
+  for (auto& [bus, names] : plan) {
+    auto read = bus->read_many(host, names);
+    if (!wanted.empty() && read.size() != names.size()) {
+      for (const auto& n : names) {
+        bool found = std::any_of(read.begin(), read.end(), [&](const Device& d) { return d.name == n; });
+        if (!found) snap.missing.push_back(DeviceRef{bus, n}.id());
+      }
+    }
+    for (auto& d : read) devices.push_back(std::move(d));
+  }
+
+  ModuleCatalog& modules = session.modules();
+  VfioDriverCheck& check = session.vfio_check();
+  for (auto& d : devices) {
+    if (d.driver) d.driver_module = modules.module_of_driver(d.bus, *d.driver);
+  }
+  snap.groups = GroupTable::build(host, devices, check);
+  snap.iommu_present = !list_dir(host.sys("kernel/iommu_groups")).empty();
+
+  std::map<const Bus*, std::unique_ptr<CandidateRanker>> rankers;
+  snap.devices.reserve(devices.size());
+  for (auto& d : devices) {
+    DeviceReport report;
+    const Bus* bus = session.buses().find(d.bus);
+    auto& ranker = rankers[bus];
+    if (!ranker) ranker = std::make_unique<CandidateRanker>(*bus, session.aliases(), modules, policy);
+    report.resolution = ranker->resolve(d);
+    if (d.driver) report.is_vfio = check.is_vfio(d.bus, *d.driver, d.vfio_dev.has_value());
+    if (d.iommu_group) {
+      if (const IommuGroup* g = snap.groups.find(*d.iommu_group)) report.group_viable = g->viable();
+    }
+    report.device = std::move(d);
+    snap.devices.push_back(std::move(report));
+  }
+  for (const auto& w : session.aliases().info().warnings) snap.warnings.push_back(w);
+  return snap;
+}
+
+}  // namespace vfioctl

@@ -1,0 +1,98 @@
+#include "modules/vfio_alias_index.h"
+
+#include <algorithm>
+
+#include "host/file_io.h"
+#include "modules/module_name.h"
+#include "resolve/alias_match.h"
+
+namespace vfioctl {
+
+namespace {
+constexpr std::string_view kVfioPrefix = "vfio_";
+}
+
+std::string_view to_string(AliasSource source) {
+  switch (source) {
+    case AliasSource::kModprobeConfig: return "modprobe.d";
+    case AliasSource::kModulesAlias: return "modules.alias";
+    case AliasSource::kBuiltin: return "builtin";
+  }
+  return "unknown";
+}
+
+VfioAliasIndex::VfioAliasIndex(std::vector<VfioAlias> aliases) : aliases_(std::move(aliases)) {}
+
+VfioAliasIndex::VfioAliasIndex(std::vector<VfioAlias> aliases, LoadInfo info)
+    : aliases_(std::move(aliases)), info_(std::move(info)) {}
+
+VfioAliasIndex VfioAliasIndex::load(const HostRoot& host, const KmodSession& kmod) {
+  std::vector<VfioAlias> aliases;
+  LoadInfo info;
+  auto add = [&](std::vector<AliasEntry>& entries, AliasSource source) {
+    for (auto& e : entries) {
+      aliases.push_back(VfioAlias{std::move(e.pattern), normalize_module_name(e.module), source, e.line});
+    }
+  };
+
+  auto config = kmod.config_aliases(kVfioPrefix);
+  add(config, AliasSource::kModprobeConfig);
+
+  if (!host.modules_dir()) {
+    info.warnings.push_back("no module tree for kernel " + host.kernel_release() + " under " +
+                            host.path("/lib/modules") + ": vfio drivers cannot be resolved");
+    return VfioAliasIndex(std::move(aliases), std::move(info));
+  }
+  const std::string& dir = *host.modules_dir();
+
+  ReadResult text = read_file(dir + "/modules.alias");
+  if (text.ok()) {
+    std::vector<AliasEntry> entries;
+    info.modules_alias_lines = parse_alias_lines(text.value, kVfioPrefix, entries).lines;
+    info.modules_alias_read = true;
+    add(entries, AliasSource::kModulesAlias);
+  } else {
+    info.warnings.push_back(dir + "/modules.alias: " + errno_text(text.error) +
+                            " (run depmod to create it)");
+  }
+
+  if (auto builtin = kmod.builtin_aliases(kVfioPrefix)) {
+    info.builtin_origin = "modules.builtin.alias.bin";
+    add(*builtin, AliasSource::kBuiltin);
+  } else {
+    ReadResult modinfo = read_file(dir + "/modules.builtin.modinfo");
+    if (modinfo.ok()) {
+      std::vector<AliasEntry> entries;
+      parse_builtin_modinfo(modinfo.value, kVfioPrefix, entries);
+      info.builtin_origin = "modules.builtin.modinfo";
+      add(entries, AliasSource::kBuiltin);
+    }
+  }
+  return VfioAliasIndex(std::move(aliases), std::move(info));
+}
+
+std::vector<const VfioAlias*> VfioAliasIndex::match(const std::string& key) const {
+  std::vector<const VfioAlias*> out;
+  for (const auto& a : aliases_) {
+    if (alias_matches(a.pattern, key)) out.push_back(&a);
+  }
+  return out;
+}
+
+std::vector<std::string> VfioAliasIndex::kmod_resolution(const std::string& key) const {
+  auto matches = match(key);
+  std::vector<std::string> modules;
+  for (AliasSource source :
+       {AliasSource::kModprobeConfig, AliasSource::kModulesAlias, AliasSource::kBuiltin}) {
+    for (const VfioAlias* a : matches) {
+      if (a->source != source) continue;
+      if (std::find(modules.begin(), modules.end(), a->module) == modules.end()) {
+        modules.push_back(a->module);
+      }
+    }
+    if (!modules.empty()) break;
+  }
+  return modules;
+}
+
+}  // namespace vfioctl
