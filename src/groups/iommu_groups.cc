@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "host/file_io.h"
+#include "host/parallel.h"
 #include "pci/pci_address.h"
 
 namespace vfioctl {
@@ -35,21 +37,74 @@ GroupMember member_from_device(const Device& d, VfioDriverCheck& check) {
   return m;
 }
 
-// A member vfioctl did not list: read its bus and driver through the group's own links.
-GroupMember member_from_group_dir(const Dir& devices_dir, const std::string& name, VfioDriverCheck& check) {
-  GroupMember m;
-  m.name = name;
+// The bus of a group member, from its `subsystem` link (drivers/base/bus.c bus_add_device()
+// links every bus device's "subsystem" to /sys/bus/<bus>). One readlinkat through the group's
+// own link to the device. Only when that link cannot be read is the bus guessed from the name.
+std::string member_bus(const Dir& devices_dir, const std::string& name) {
+  std::string rel = name + "/subsystem";
+  ReadResult subsystem = read_link(devices_dir, rel.c_str());
+  if (subsystem.ok()) return std::string(last_component(subsystem.value));
+  return PciAddress::parse(name) ? "pci" : "unknown";
+}
+
+// A member vfioctl did not list, as read through the group's own links.
+struct UnlistedMember {
+  std::string bus;
+  std::string name;
+  std::optional<std::string> driver;
+  bool has_vfio_dev = false;
+};
+
+UnlistedMember read_unlisted_member(const Dir& devices_dir, const std::string& bus, const std::string& name) {
+  UnlistedMember u{bus, name, std::nullopt, false};
   Dir dev = Dir::open_at(devices_dir, name.c_str());
-  ReadResult subsystem = read_link(dev, "subsystem");
-  m.bus = subsystem.ok() ? std::string(last_component(subsystem.value)) : std::string("unknown");
   ReadResult driver = read_link(dev, "driver");
   if (driver.ok()) {
-    m.driver = std::string(last_component(driver.value));
-    bool has_vfio_dev = has_entry(dev, "vfio-dev");
-    m.is_vfio = check.is_vfio(m.bus, *m.driver, has_vfio_dev);
-    m.allows_ownership = check.allows_group_ownership(m.bus, *m.driver, has_vfio_dev);
+    u.driver = std::string(last_component(driver.value));
+    u.has_vfio_dev = has_entry(dev, "vfio-dev");
+  }
+  return u;
+}
+
+GroupMember member_from_group_dir(const UnlistedMember& u, VfioDriverCheck& check) {
+  GroupMember m;
+  m.name = u.name;
+  m.bus = u.bus;
+  if (u.driver) {
+    m.driver = u.driver;
+    m.is_vfio = check.is_vfio(m.bus, *m.driver, u.has_vfio_dev);
+    m.allows_ownership = check.allows_group_ownership(m.bus, *m.driver, u.has_vfio_dev);
   }
   return m;
+}
+
+// What one group's folder says, before any driver is judged: each member (in folder order) is
+// one of the listed devices or else was read from the group. `readable` is false when the
+// folder could not be listed.
+struct GroupEntry {
+  const Device* listed = nullptr;
+  UnlistedMember unlisted;
+};
+struct GroupListing {
+  bool readable = false;
+  std::vector<GroupEntry> members;
+};
+
+GroupListing read_group(const Dir& groups_dir, int number,
+                        const std::unordered_map<std::string, const Device*>& by_name) {
+  GroupListing g;
+  std::string rel = std::to_string(number) + "/devices";
+  Dir members_dir = Dir::open_at(groups_dir, rel.c_str());
+  std::vector<std::string> names = list_open_dir(members_dir);
+  g.readable = !names.empty();
+  for (const auto& name : names) {
+    // Members are named by device name only; names are unique per bus, not across buses.
+    std::string bus = member_bus(members_dir, name);
+    auto it = by_name.find(bus + '/' + name);
+    if (it != by_name.end()) g.members.push_back(GroupEntry{it->second, {}});
+    else g.members.push_back(GroupEntry{nullptr, read_unlisted_member(members_dir, bus, name)});
+  }
+  return g;
 }
 
 }  // namespace
@@ -61,22 +116,29 @@ GroupTable GroupTable::build(const HostRoot& host, const std::vector<Device>& de
   by_name.reserve(devices.size());
   for (const auto& d : devices) by_name.emplace(d.bus + '/' + d.name, &d);
 
-  Dir groups_dir = Dir::open(host.sys("kernel/iommu_groups"));
+  // Each group once, with the first device (in `devices` order) that is in it.
+  std::vector<std::pair<int, const Device*>> wanted;
+  std::unordered_set<int> seen;
   for (const auto& d : devices) {
-    if (!d.iommu_group || table.groups_.count(*d.iommu_group)) continue;
+    if (d.iommu_group && seen.insert(*d.iommu_group).second) wanted.emplace_back(*d.iommu_group, &d);
+  }
+
+  // The folders are independent reads (one per group, thousands with SR-IOV): a few threads.
+  // Judging drivers (VfioDriverCheck caches) stays on this thread.
+  Dir groups_dir = Dir::open(host.sys("kernel/iommu_groups"));
+  std::vector<GroupListing> listings(wanted.size());
+  parallel_for(wanted.size(), 512, [&](std::size_t i) {
+    listings[i] = read_group(groups_dir, wanted[i].first, by_name);
+  });
+
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
     IommuGroup group;
-    group.number = *d.iommu_group;
-    std::string rel = std::to_string(group.number) + "/devices";
-    Dir members_dir = Dir::open_at(groups_dir, rel.c_str());
-    std::vector<std::string> names;
-    if (members_dir.valid()) names = list_dir_at(groups_dir, rel.c_str());
-    if (names.empty()) names.push_back(d.name);  // the group folder is unreadable: the device alone
-    for (const auto& name : names) {
-      // Group members are named by device name only; a PCI address is unambiguous.
-      std::string bus = PciAddress::parse(name) ? "pci" : "";
-      auto it = by_name.find(bus + '/' + name);
-      if (it != by_name.end()) group.members.push_back(member_from_device(*it->second, check));
-      else group.members.push_back(member_from_group_dir(members_dir, name, check));
+    group.number = wanted[i].first;
+    const GroupListing& listing = listings[i];
+    // An unreadable folder: the device alone.
+    if (!listing.readable) group.members.push_back(member_from_device(*wanted[i].second, check));
+    for (const auto& e : listing.members) {
+      group.members.push_back(e.listed ? member_from_device(*e.listed, check) : member_from_group_dir(e.unlisted, check));
     }
     std::sort(group.members.begin(), group.members.end(), [](const GroupMember& a, const GroupMember& b) {
       auto pa = PciAddress::parse(a.name), pb = PciAddress::parse(b.name);

@@ -54,6 +54,10 @@ bool path_exists(const std::string& path);
 // Names in a directory, without "." and "..", unsorted. `error` gets errno on failure.
 std::vector<std::string> list_dir(const std::string& path, int* error = nullptr);
 std::vector<std::string> list_dir_at(const Dir& parent, const char* name, int* error = nullptr);
+// The names in a directory that is already open (read from the fd's current position).
+std::vector<std::string> list_open_dir(const Dir& dir, int* error = nullptr);
+// Whether a directory exists and has any entry besides "." and "..".
+bool dir_has_entries(const std::string& path);
 
 // The last path component of a link text such as "../../../bus/pci/drivers/vfio-pci".
 std::string_view last_component(std::string_view link_text);

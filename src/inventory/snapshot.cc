@@ -51,7 +51,7 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
     if (d.driver) d.driver_module = modules.module_of_driver(d.bus, *d.driver);
   }
   snap.groups = GroupTable::build(host, devices, check);
-  snap.iommu_present = !list_dir(host.sys("kernel/iommu_groups")).empty();
+  snap.iommu_present = dir_has_entries(host.sys("kernel/iommu_groups"));
 
   std::map<const Bus*, std::unique_ptr<CandidateRanker>> rankers;
   snap.devices.reserve(devices.size());

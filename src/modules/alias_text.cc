@@ -18,10 +18,9 @@ std::string_view next_word(std::string_view& rest) {
   return word;
 }
 
-}  // namespace
-
-AliasParseStats parse_alias_lines(std::string_view text, std::string_view prefix,
-                                  std::vector<AliasEntry>& out) {
+// Lines of "[KEYWORD] PATTERN MODULE"; `keyword` empty when the lines have none.
+AliasParseStats parse_pattern_module_lines(std::string_view text, std::string_view keyword,
+                                           std::string_view prefix, std::vector<AliasEntry>& out) {
   AliasParseStats stats;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -32,12 +31,18 @@ AliasParseStats parse_alias_lines(std::string_view text, std::string_view prefix
     pos = end + 1;
     ++stats.lines;
 
-    std::string_view keyword = next_word(rest);
-    if (keyword != "alias") continue;  // comments, blank lines, other modprobe.d commands
-    std::string_view pattern = next_word(rest);
-    std::string_view module = next_word(rest);
-    std::string_view extra = next_word(rest);
-    if (pattern.empty() || module.empty() || !extra.empty()) {
+    if (!keyword.empty() && next_word(rest) != keyword) continue;  // comments, blank lines, other commands
+    // depmod writes "alias %s %s\n" with the alias exactly as MODULE_ALIAS() gave it, blanks
+    // included (arm64 6.12: "alias mt8188 mt6359 soc card mt8188_mt6359"), while a module name
+    // never holds one. So the module is the last word and the pattern is all before it.
+    while (!rest.empty() && is_blank(rest.front())) rest.remove_prefix(1);
+    while (!rest.empty() && is_blank(rest.back())) rest.remove_suffix(1);
+    std::size_t split = rest.size();
+    while (split > 0 && !is_blank(rest[split - 1])) --split;
+    std::string_view module = rest.substr(split);
+    std::string_view pattern = rest.substr(0, split);
+    while (!pattern.empty() && is_blank(pattern.back())) pattern.remove_suffix(1);
+    if (pattern.empty() || module.empty()) {
       ++stats.malformed;
       continue;
     }
@@ -46,6 +51,18 @@ AliasParseStats parse_alias_lines(std::string_view text, std::string_view prefix
     ++stats.kept;
   }
   return stats;
+}
+
+}  // namespace
+
+AliasParseStats parse_alias_lines(std::string_view text, std::string_view prefix,
+                                  std::vector<AliasEntry>& out) {
+  return parse_pattern_module_lines(text, "alias", prefix, out);
+}
+
+AliasParseStats parse_index_dump_lines(std::string_view text, std::string_view prefix,
+                                       std::vector<AliasEntry>& out) {
+  return parse_pattern_module_lines(text, "", prefix, out);
 }
 
 AliasParseStats parse_builtin_modinfo(std::string_view text, std::string_view prefix,

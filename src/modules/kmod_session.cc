@@ -20,8 +20,12 @@ constexpr const char* kConfigDirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
                                        "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
                                        "/lib/modprobe.d"};
 
-void collect_log(void* data, int /*priority*/, const char* /*file*/, int /*line*/,
-                 const char* /*fn*/, const char* format, va_list args) {
+// printf-like (argument 6 is the format) so that clang checks callers instead of warning
+// about the non-literal format passed on to vsnprintf.
+__attribute__((format(printf, 6, 0))) void collect_log(void* data, int /*priority*/,
+                                                       const char* /*file*/, int /*line*/,
+                                                       const char* /*fn*/, const char* format,
+                                                       va_list args) {
   auto* log = static_cast<std::vector<std::string>*>(data);
   char buf[512];
   std::vsnprintf(buf, sizeof buf, format, args);
@@ -67,7 +71,7 @@ std::optional<std::vector<AliasEntry>> KmodSession::builtin_aliases(std::string_
     lseek(fd, 0, SEEK_SET);
     while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
     std::vector<AliasEntry> entries;
-    parse_alias_lines(text, prefix, entries);
+    parse_index_dump_lines(text, prefix, entries);
     result = std::move(entries);
   }
   ::close(fd);
@@ -98,6 +102,20 @@ std::vector<std::string> KmodSession::blacklisted_modules() const {
   if (!it) return out;
   while (kmod_config_iter_next(it)) out.emplace_back(kmod_config_iter_get_key(it));
   kmod_config_iter_free_iter(it);
+  return out;
+}
+
+std::vector<std::string> KmodSession::lookup(const std::string& alias) const {
+  std::vector<std::string> out;
+  if (!ctx_) return out;
+  kmod_list* list = nullptr;
+  if (kmod_module_new_from_lookup(ctx_, alias.c_str(), &list) < 0) return out;
+  for (kmod_list* l = list; l; l = kmod_list_next(list, l)) {
+    kmod_module* mod = kmod_module_get_module(l);
+    out.emplace_back(kmod_module_get_name(mod));
+    kmod_module_unref(mod);
+  }
+  kmod_module_unref_list(list);
   return out;
 }
 

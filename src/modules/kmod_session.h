@@ -47,6 +47,10 @@ class KmodSession {
   // is missing and the caller must fall back to the text modules.dep.
   std::optional<bool> in_dependency_index(std::string_view module) const;
 
+  // The modules kmod resolves an alias to (what `modprobe -R ALIAS` prints), e.g. the host
+  // driver for a device's "pci:v..." modalias.
+  std::vector<std::string> lookup(const std::string& alias) const;
+
   // Messages libkmod logged (at error priority) while vfioctl used it.
   const std::vector<std::string>& log() const { return *log_; }
 

@@ -10,6 +10,20 @@ std::string normalize_module_name(std::string_view name) {
   return out;
 }
 
+std::optional<std::string> normalize_alias(std::string_view alias) {
+  std::string out(alias);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == ']') return std::nullopt;
+    if (out[i] == '[') {
+      i = out.find(']', i);
+      if (i == std::string::npos) return std::nullopt;
+    } else if (out[i] == '-') {
+      out[i] = '_';
+    }
+  }
+  return out;
+}
+
 bool is_valid_module_or_driver_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   if (name == "." || name == "..") return false;

@@ -4,6 +4,7 @@
 // mlx5_vfio_pci registers "mlx5_vfio_pci".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,13 @@ namespace vfioctl {
 
 // kmod's modname_normalize(): '-' becomes '_'.
 std::string normalize_module_name(std::string_view name);
+
+// kmod's alias_normalize() (kmod shared/util.c): '-' becomes '_' outside bracket expressions.
+// depmod stores alias keys this way (modules.alias.bin, modules.builtin.alias.bin), libkmod
+// stores modprobe.d aliases this way (underscores()), and modprobe normalises the alias it is
+// asked for before matching; only the text modules.alias keeps the original spelling. nullopt
+// for what kmod rejects: a ']' outside a bracket expression or an unterminated '['.
+std::optional<std::string> normalize_alias(std::string_view alias);
 
 // Whether `name` is an acceptable module or driver name: non-empty, at most 64 bytes
 // (MODULE_NAME_LEN-1 is 55; driver names are similar), made of [A-Za-z0-9_.-] only. Used to

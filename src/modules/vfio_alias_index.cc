@@ -21,10 +21,15 @@ std::string_view to_string(AliasSource source) {
   return "unknown";
 }
 
-VfioAliasIndex::VfioAliasIndex(std::vector<VfioAlias> aliases) : aliases_(std::move(aliases)) {}
+VfioAliasIndex::VfioAliasIndex(std::vector<VfioAlias> aliases) : VfioAliasIndex(std::move(aliases), {}) {}
 
 VfioAliasIndex::VfioAliasIndex(std::vector<VfioAlias> aliases, LoadInfo info)
-    : aliases_(std::move(aliases)), info_(std::move(info)) {}
+    : aliases_(std::move(aliases)), info_(std::move(info)) {
+  // Compared in kmod's normal form, as modprobe compares them (see match()).
+  for (auto& a : aliases_) {
+    if (auto normal = normalize_alias(a.pattern)) a.pattern = std::move(*normal);
+  }
+}
 
 VfioAliasIndex VfioAliasIndex::load(const HostRoot& host, const KmodSession& kmod) {
   std::vector<VfioAlias> aliases;
@@ -73,8 +78,11 @@ VfioAliasIndex VfioAliasIndex::load(const HostRoot& host, const KmodSession& kmo
 
 std::vector<const VfioAlias*> VfioAliasIndex::match(const std::string& key) const {
   std::vector<const VfioAlias*> out;
+  // kmod_module_new_from_lookup() normalises the key first and gives up on one it rejects.
+  auto normal_key = normalize_alias(key);
+  if (!normal_key) return out;
   for (const auto& a : aliases_) {
-    if (alias_matches(a.pattern, key)) out.push_back(&a);
+    if (alias_matches(a.pattern, *normal_key)) out.push_back(&a);
   }
   return out;
 }

@@ -23,7 +23,7 @@ enum class AliasSource { kModprobeConfig, kModulesAlias, kBuiltin };
 std::string_view to_string(AliasSource source);
 
 struct VfioAlias {
-  std::string pattern;
+  std::string pattern;  // in kmod's normal form ('-' -> '_' outside [...]; normalize_alias())
   std::string module;
   AliasSource source;
   std::size_t line = 0;  // position in its source, for messages and the stable tie-break

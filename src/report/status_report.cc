@@ -1,5 +1,7 @@
 #include "report/status_report.h"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "report/table.h"
@@ -125,6 +127,9 @@ std::string group_cell(const DeviceReport& r, const Snapshot& snapshot) {
 void print_status_table(const Snapshot& snapshot, std::ostream& out, PciNames* names,
                         const OutputStyle& style) {
   Table table({"DEVICE", "ID", "DRIVER", "OVERRIDE", "GROUP", "VFIO DRIVER", "DESCRIPTION"});
+  // Thousands of devices share a handful of vendor:device ids (SR-IOV VFs); libpci's lookup
+  // costs a hash probe and a string format each time.
+  std::map<std::uint32_t, std::string> names_by_id;
   for (const auto& r : snapshot.devices) {
     const Device& d = r.device;
     std::string driver = d.driver.value_or("-");
@@ -139,7 +144,12 @@ void print_status_table(const Snapshot& snapshot, std::ostream& out, PciNames* n
       best = "-";
     }
     std::string description;
-    if (names && d.pci) description = names->device_name(d.pci->vendor, d.pci->device);
+    if (names && d.pci) {
+      std::uint32_t id = std::uint32_t{d.pci->vendor} << 16 | d.pci->device;
+      auto it = names_by_id.find(id);
+      if (it == names_by_id.end()) it = names_by_id.emplace(id, names->device_name(d.pci->vendor, d.pci->device)).first;
+      description = it->second;
+    }
     std::string role;
     if (d.sriov.is_vf) role = "VF of " + d.sriov.physfn.value_or("?");
     else if (d.sriov.has_vfs_enabled()) role = fmt::format("PF with {} VFs", *d.sriov.numvfs);

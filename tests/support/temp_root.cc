@@ -1,5 +1,6 @@
 #include "support/temp_root.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdlib>
@@ -17,6 +18,19 @@ TempRoot::TempRoot() {
   std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/vfioctl-test-XXXXXX";
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
+}
+
+TempRoot::TempRoot(const std::string& parent_dir) {
+  std::string pattern = parent_dir + "/vfioctl-test-XXXXXX";
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed under " + parent_dir);
+  path_ = pattern;
+}
+
+std::string fast_temp_parent() {
+  const char* tmp = std::getenv("TMPDIR");
+  if (tmp && *tmp) return tmp;
+  if (::access("/dev/shm", W_OK | X_OK) == 0 && fs::is_directory("/dev/shm")) return "/dev/shm";
+  return "/tmp";
 }
 
 TempRoot::~TempRoot() {

@@ -10,6 +10,9 @@ namespace vfioctl::testing {
 class TempRoot {
  public:
   TempRoot();
+  // Under `parent_dir` instead of $TMPDIR or /tmp (tests that rewrite thousands of files use a
+  // tmpfs: see fast_temp_parent()).
+  explicit TempRoot(const std::string& parent_dir);
   ~TempRoot();
   TempRoot(const TempRoot&) = delete;
   TempRoot& operator=(const TempRoot&) = delete;
@@ -26,6 +29,11 @@ class TempRoot {
  private:
   std::string path_;
 };
+
+// $TMPDIR when set; otherwise /dev/shm when it is a writable directory (a tmpfs on Linux), so
+// that file-heavy tests (the kernel simulator re-renders /sys after every write) do not wait on
+// a busy disk; otherwise /tmp.
+std::string fast_temp_parent();
 
 // Path of a file under tests/data.
 std::string data_path(std::string_view rel);
