@@ -39,6 +39,37 @@ int run_cli(const std::vector<std::string>& args, CliIo& io) {
   CLI::App* explain = app.add_subcommand("explain", "every matching vfio driver for a device, ranked, and why");
   explain->add_option("DEVICE", explain_device, "the device")->required();
 
+  BindArgs bind_args;
+  CLI::App* bind = app.add_subcommand("bind", "give devices to their best vfio driver (a variant, else vfio-pci)");
+  bind->add_option("DEVICE", bind_args.devices, "devices to bind")->required();
+  auto* bind_driver = bind->add_option("--driver", bind_args.driver, "use this driver or module (vfio-pci, vfio_pci, mlx5_vfio_pci ...)")->type_name("NAME");
+  auto* bind_generic = bind->add_flag("--generic", bind_args.generic, "use the bus's generic vfio driver (vfio-pci), not a variant");
+  bind_driver->excludes(bind_generic);
+  bind->add_flag("--group", bind_args.group, "also bind every other endpoint of each device's IOMMU group");
+  bind->add_flag("--dry-run,-n", bind_args.dry_run, "show the plan and the sysfs writes; change nothing");
+  bind->add_flag("--force", bind_args.force, "take devices the host is using (network up, mounted disk, console)");
+  bind->add_flag("--noiommu", bind_args.noiommu, "allow binding without an IOMMU (vfio's unsafe no-IOMMU mode)");
+  bind->add_option("--owner", bind_args.owner, "chown the device's VFIO nodes so USER can open them")->type_name("USER[:GROUP]");
+
+  ReleaseArgs release_args;
+  CLI::App* release = app.add_subcommand("release", "give devices vfioctl bound back to their host driver");
+  release->add_option("DEVICE", release_args.devices, "devices to release")->required();
+  release->add_option("--to", release_args.to, "bind to this driver instead of the host driver")->type_name("DRIVER");
+  release->add_flag("--dry-run,-n", release_args.dry_run, "show the plan; change nothing");
+  release->add_flag("--force", release_args.force, "release devices vfioctl did not bind");
+
+  CLI::App* recover = app.add_subcommand("recover", "undo an operation that was interrupted (kill -9, crash)");
+
+  VfsArgs vfs_args;
+  CLI::App* vfs = app.add_subcommand("vfs", "set a PF's number of SR-IOV VFs, and optionally bind them");
+  vfs->add_option("PF", vfs_args.pf, "the physical function")->required();
+  vfs->add_option("COUNT", vfs_args.count, "number of VFs (0 removes them)")->required()->check(CLI::NonNegativeNumber);
+  vfs->add_flag("--bind", vfs_args.bind, "bind the new VFs to their vfio driver");
+  auto* vfs_driver = vfs->add_option("--driver", vfs_args.driver, "driver for --bind")->type_name("NAME");
+  auto* vfs_generic = vfs->add_flag("--generic", vfs_args.generic, "use vfio-pci for --bind");
+  vfs_driver->excludes(vfs_generic);
+  vfs->add_flag("--force", vfs_args.force, "bind VFs the host is using");
+
   std::vector<const char*> argv{"vfioctl"};
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -63,6 +94,10 @@ int run_cli(const std::vector<std::string>& args, CliIo& io) {
   }
   if (status->parsed()) return run_status(g, status_devices, io);
   if (explain->parsed()) return run_explain(g, explain_device, io);
+  if (bind->parsed()) return run_bind(g, bind_args, io);
+  if (release->parsed()) return run_release(g, release_args, io);
+  if (recover->parsed()) return run_recover(g, io);
+  if (vfs->parsed()) return run_vfs(g, vfs_args, io);
   io.err << "vfioctl: no command given\nRun 'vfioctl --help' for usage.\n";
   return kExitBadInput;
 }

@@ -9,6 +9,9 @@
 
 namespace vfioctl {
 
+class KernelPort;
+class AddressSource;
+
 enum ExitCode : int {
   kExitOk = 0,        // done, or nothing to do
   kExitFailed = 1,    // failed, and every device is back where it was
@@ -23,6 +26,12 @@ struct CliIo {
   bool err_is_terminal = false;
   std::size_t terminal_width = 0;  // 0: unknown or not a terminal
   bool no_color = false;           // NO_COLOR is set
+
+  // Test seams. Null means the real thing: the running kernel, and getifaddrs() for a live
+  // root (no addresses for a fixture root).
+  KernelPort* kernel = nullptr;
+  const AddressSource* addresses = nullptr;
+  int lock_wait_seconds = 30;      // how long to wait for another vfioctl
 };
 
 // `args` excludes the program name.

@@ -1,6 +1,7 @@
 // One function per command; each parses nothing (CLI11 did) and returns an exit code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,7 +10,38 @@
 
 namespace vfioctl {
 
+struct BindArgs {
+  std::vector<std::string> devices;
+  std::optional<std::string> driver;
+  bool generic = false;
+  bool group = false;
+  bool dry_run = false;
+  bool force = false;
+  bool noiommu = false;
+  std::optional<std::string> owner;
+};
+
+struct ReleaseArgs {
+  std::vector<std::string> devices;
+  std::optional<std::string> to;
+  bool dry_run = false;
+  bool force = false;
+};
+
+struct VfsArgs {
+  std::string pf;
+  int count = 0;
+  bool bind = false;
+  std::optional<std::string> driver;
+  bool generic = false;
+  bool force = false;
+};
+
 int run_status(const GlobalOptions& g, const std::vector<std::string>& devices, CliIo& io);
 int run_explain(const GlobalOptions& g, const std::string& device, CliIo& io);
+int run_bind(const GlobalOptions& g, const BindArgs& args, CliIo& io);
+int run_release(const GlobalOptions& g, const ReleaseArgs& args, CliIo& io);
+int run_recover(const GlobalOptions& g, CliIo& io);
+int run_vfs(const GlobalOptions& g, const VfsArgs& args, CliIo& io);
 
 }  // namespace vfioctl

@@ -4,6 +4,7 @@
 #include "cli/device_args.h"
 #include "host/file_io.h"
 #include "inventory/snapshot.h"
+#include "report/status_json_text.h"
 #include "report/status_report.h"
 
 namespace vfioctl {
@@ -24,7 +25,7 @@ int run_status(const GlobalOptions& g, const std::vector<std::string>& devices, 
     return kExitBadInput;
   }
   if (g.json) {
-    io.out << status_json(snap, session.host()).dump(2) << "\n";
+    io.out << status_json_text(snap, session.host()) << "\n";
     return kExitOk;
   }
   if (!g.quiet) {

@@ -1,0 +1,187 @@
+#include "bind/bind_plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "safety/in_use.h"
+#include "safety/vfio_users.h"
+
+namespace vfioctl {
+
+BindPlan::Block BindPlan::block() const {
+  if (!bad_input.empty()) return Block::kBadInput;
+  if (!refusals.empty()) return Block::kRefused;
+  if (!cannot.empty()) return Block::kCannot;
+  return Block::kNone;
+}
+
+bool BindPlan::nothing_to_do() const {
+  return std::all_of(devices.begin(), devices.end(), [](const PlannedBind& p) { return p.already_done; });
+}
+
+namespace {
+
+bool contains(const std::vector<DeviceRef>& refs, const std::string& bus, const std::string& name) {
+  return std::any_of(refs.begin(), refs.end(), [&](const DeviceRef& r) { return r.bus->name() == bus && r.name == name; });
+}
+
+// --group: every endpoint of each requested device's group joins the request.
+std::vector<DeviceRef> expand_groups(Session& session, const Snapshot& snap, std::vector<DeviceRef> refs,
+                                     std::set<std::string>& added) {
+  for (const auto& r : snap.devices) {
+    if (!r.device.iommu_group) continue;
+    const IommuGroup* g = snap.groups.find(*r.device.iommu_group);
+    if (!g) continue;
+    for (const auto& m : g->members) {
+      const Bus* bus = session.buses().find(m.bus);
+      if (!bus || m.is_bridge || (m.driver && *m.driver == "pcieport")) continue;
+      if (contains(refs, m.bus, m.name)) continue;
+      refs.push_back(DeviceRef{bus, m.name});
+      added.insert(m.name);
+    }
+  }
+  return refs;
+}
+
+std::string describe_excluded(const Resolution& r) {
+  std::string s = r.reason;
+  for (const auto& c : r.candidates) {
+    if (c.excluded) s += "; " + c.module + ": " + *c.excluded;
+  }
+  return s;
+}
+
+}  // namespace
+
+BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSource& addresses) {
+  BindPlan plan;
+  const HostRoot& host = session.host();
+
+  DriverPolicy policy;
+  policy.generic_only = options.generic;
+  if (options.driver) {
+    const Bus& bus = options.devices.empty() ? session.buses().pci() : *options.devices.front().bus;
+    std::string error;
+    plan.pinned = resolve_driver_spelling(host, session.modules(), bus, *options.driver, &error);
+    if (!plan.pinned) {
+      plan.bad_input.push_back({"", error});
+      return plan;
+    }
+    policy.pinned_module = plan.pinned->module;
+  }
+
+  Snapshot snap = take_snapshot(session, options.devices, policy);
+  for (const auto& m : snap.missing) plan.bad_input.push_back({m, "no such device (run 'vfioctl status' to list devices)"});
+  if (!plan.bad_input.empty()) return plan;
+
+  std::set<std::string> added_by_group;
+  if (options.group) {
+    auto refs = expand_groups(session, snap, options.devices, added_by_group);
+    if (refs.size() != options.devices.size()) snap = take_snapshot(session, refs, policy);
+  }
+
+  const std::string generic_module(session.buses().pci().generic_vfio_module());
+  const std::optional<std::string> generic_driver =
+      driver_of_module(host, session.modules(), session.buses().pci(), generic_module);
+  for (const auto& r : snap.devices) {
+    const Device& d = r.device;
+    const std::string id = d.id();
+    PlannedBind p;
+    p.ref = DeviceRef{session.buses().find(d.bus), d.name};
+    p.device = d;
+    p.original = BindingState{d.driver, d.driver_override, true};
+    p.note = added_by_group.count(d.name) ? "member of IOMMU group " + std::to_string(d.iommu_group.value_or(-1))
+                                          : "asked for";
+
+    if (d.not_assignable) {
+      plan.bad_input.push_back({id, "is a " + *d.not_assignable});
+      continue;
+    }
+    if (!snap.iommu_present) {
+      if (!options.noiommu) {
+        plan.refusals.push_back({id, "this host has no IOMMU (no IOMMU groups): VFIO cannot isolate the device. "
+                                     "Enable VT-d/AMD-Vi and boot with intel_iommu=on or amd_iommu=on, or accept "
+                                     "the risk with --noiommu (vfio's enable_unsafe_noiommu_mode; taints the kernel)"});
+      }
+      plan.noiommu = true;
+    } else if (!d.iommu_group) {
+      plan.refusals.push_back({id, "has no IOMMU group, and vfio-pci refuses such a device "
+                                   "(vfio_pci_core_register_device: -EINVAL); check the firmware's DMAR/IVRS tables"});
+    }
+    if (d.sriov.has_vfs_enabled()) {
+      plan.refusals.push_back({id, "is an SR-IOV PF with " + std::to_string(*d.sriov.numvfs) +
+                                   " VFs enabled; vfio refuses it (\"Cannot bind to PF with SR-IOV enabled\"). "
+                                   "Bind its VFs instead, or disable them first (vfioctl vfs " + d.name + " 0)"});
+    }
+
+    // Already where it should be?
+    if (d.driver) {
+      if (plan.pinned) {
+        p.already_done = plan.pinned->driver && *d.driver == *plan.pinned->driver;
+      } else if (options.generic) {
+        p.already_done = d.driver_module == generic_module || (generic_driver && d.driver == generic_driver);
+      } else {
+        p.already_done = r.is_vfio;
+      }
+      if (p.already_done) {
+        p.note = "already on " + *d.driver;
+        if (!plan.pinned && !options.generic && r.best() && r.best()->module != d.driver_module.value_or("")) {
+          p.note += " (a vfio driver; --driver " + r.best()->module + " would switch to the preferred one)";
+        }
+      }
+    }
+    if (!p.already_done) {
+      for (const auto& c : r.resolution->candidates) {
+        if (!c.excluded) p.candidates.push_back(c);
+        // Said aloud: the user may expect this variant, and --driver would still use it.
+        if (c.excluded && c.blacklisted && !plan.pinned && !options.generic) {
+          plan.notes.push_back(id + ": " + c.module + " matches but is blacklisted in modprobe.d, so it is skipped (--driver " +
+                               c.module + " uses it anyway)");
+        }
+      }
+      if (p.candidates.empty()) plan.cannot.push_back({id, "no usable vfio driver: " + describe_excluded(*r.resolution)});
+      // Moving a device from one vfio driver to another unbinds it; with a user holding it
+      // open that unbind would block until the user lets go.
+      if (r.is_vfio) {
+        for (const auto& user : vfio_users(host, d.iommu_group, d.vfio_dev)) {
+          plan.refusals.push_back({id, "is open by pid " + std::to_string(user.pid) + " (" + user.command +
+                                           ") through " + user.node + "; stop that process before switching drivers"});
+        }
+      }
+      if (!options.force) {
+        for (const auto& why : in_use_reasons(host, d, addresses)) {
+          plan.refusals.push_back({id, "is in use by the host: " + why + " (--force takes it anyway)"});
+        }
+      }
+    }
+    plan.devices.push_back(std::move(p));
+  }
+
+  // Group viability after the bind: every member not in the plan must already allow VFIO to
+  // own the group (unbound, vfio, pci-stub, pcieport).
+  if (!plan.noiommu) {
+    std::set<int> seen;
+    for (const auto& p : plan.devices) {
+      if (!p.device.iommu_group || !seen.insert(*p.device.iommu_group).second) continue;
+      const IommuGroup* g = snap.groups.find(*p.device.iommu_group);
+      if (!g) continue;
+      std::string blockers;
+      for (const auto& m : g->members) {
+        bool planned = std::any_of(plan.devices.begin(), plan.devices.end(),
+                                   [&](const PlannedBind& q) { return q.device.bus == m.bus && q.device.name == m.name; });
+        if (planned || m.allows_ownership) continue;
+        blockers += (blockers.empty() ? "" : ", ") + m.name + " (on " + m.driver.value_or("?") + ")";
+      }
+      if (!blockers.empty()) {
+        std::string hint = options.group
+                               ? "those devices cannot be given to vfio (bridges on a host driver)"
+                               : "add --group to bind every endpoint of the group, or move those devices to vfio-pci, pci-stub or no driver first";
+        plan.refusals.push_back({p.device.id(), "IOMMU group " + std::to_string(g->number) +
+                                                    " would not be viable: " + blockers + " stay on host drivers; " + hint});
+      }
+    }
+  }
+  return plan;
+}
+
+}  // namespace vfioctl

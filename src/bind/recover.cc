@@ -1,0 +1,78 @@
+#include "bind/recover.h"
+
+#include "bind/override_binder.h"
+#include "bind/ownership.h"
+#include "bind/restore.h"
+#include "bind/sriov_control.h"
+#include "host/file_io.h"
+
+namespace vfioctl {
+
+RecoverOutcome recover_interrupted(OperationContext& ctx) {
+  RecoverOutcome outcome;
+  JournalStore journals(ctx.state_dir);
+  OwnershipStore owners(ctx.state_dir);
+  std::string error;
+  auto journal = journals.read(&error);
+  if (!journal) {
+    if (!error.empty()) {
+      outcome.result.ok = false;
+      outcome.result.errors.push_back(error);
+    }
+    return outcome;
+  }
+  outcome.had_journal = true;
+  outcome.journal = *journal;
+  OperationResult& out = outcome.result;
+
+  // VFs first: they vanish when the PF's VF count goes back, so nothing is left to restore.
+  std::size_t index = 0;
+  for (auto it = journal->devices.rbegin(); it != journal->devices.rend(); ++it) {
+    const JournalDevice& d = *it;
+    ++index;
+    DeviceResult r;
+    r.device = d.bus == "pci" ? d.name : d.bus + "/" + d.name;
+    r.before = d.original;
+    const Bus* bus = ctx.session.buses().find(d.bus);
+    if (!bus) {
+      r.message = "unknown bus " + d.bus;
+      out.ok = false;
+      out.errors.push_back(r.device + ": " + r.message);
+      out.devices.push_back(r);
+      continue;
+    }
+    if (ctx.progress.step) ctx.progress.step(index, journal->devices.size(), r.device, "restoring");
+    OverrideBinder binder(ctx.session.host(), ctx.kernel, *bus);
+    RestoreResult back = restore_binding(binder, d.name, d.original);
+    r.after = back.final_state;
+    r.changed = true;
+    r.ok = back.ok;
+    if (back.ok) {
+      if (auto rec = owners.get(d.bus, d.name); rec && rec->original == back.final_state) owners.remove(d.bus, d.name);
+    } else if (!back.final_state.present) {
+      // Hot-unplugged, or a VF of an interrupted vfs (it goes with the VF count below): there
+      // is nothing to put back, and a record of it would claim a device that is gone.
+      r.ok = true;
+      r.message = journal->sriov_pf ? "gone (a VF created by the interrupted operation)" : "gone from sysfs; nothing to put back";
+      owners.remove(d.bus, d.name);
+    } else {
+      out.ok = false;
+      r.message = back.message;
+      out.errors.push_back(r.device + ": " + back.message);
+    }
+    out.devices.push_back(r);
+  }
+
+  if (journal->sriov_pf) {
+    std::string sriov_error;
+    if (!restore_sriov(ctx, *journal->sriov_pf, journal->sriov_numvfs, journal->sriov_autoprobe, &sriov_error)) {
+      out.ok = false;
+      out.errors.push_back(*journal->sriov_pf + ": " + sriov_error);
+    }
+  }
+  if (out.ok) journals.remove();
+  else out.errors.push_back("the journal " + journals.path() + " is kept; fix the above and run 'vfioctl recover' again");
+  return outcome;
+}
+
+}  // namespace vfioctl

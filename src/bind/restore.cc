@@ -1,0 +1,88 @@
+#include "bind/restore.h"
+
+#include "host/file_io.h"
+
+namespace vfioctl {
+
+namespace {
+
+void note(std::string& log, const std::string& what, int error) {
+  if (error == 0) return;
+  if (!log.empty()) log += "; ";
+  log += what + ": " + errno_text(error);
+}
+
+int write_override(OverrideBinder& b, const std::string& device, const std::optional<std::string>& value) {
+  return value ? b.set_override(device, *value) : b.clear_override(device);
+}
+
+}  // namespace
+
+namespace {
+
+RestoreResult restore_once(OverrideBinder& b, const std::string& device, const BindingState& original) {
+  RestoreResult result;
+  BindingState now = b.state(device);
+  if (!now.present) {
+    result.final_state = now;
+    result.message = "the device is gone from sysfs (removed or hot-unplugged)";
+    return result;
+  }
+  if (now == original) {
+    result.ok = true;
+    result.final_state = now;
+    return result;
+  }
+  std::string log;
+
+  // 1. Steer matching: towards the original driver, or to the original override when the
+  //    device was unbound.
+  std::optional<std::string> steering = original.driver ? original.driver : original.driver_override;
+  if (now.driver_override != steering) note(log, "driver_override", write_override(b, device, steering));
+
+  // 2. Leave the current driver.
+  if (now.driver && now.driver != original.driver) note(log, "unbind from " + *now.driver, b.unbind(device, *now.driver));
+
+  // 3. Come back to the original driver.
+  if (original.driver) {
+    BindingState s = b.state(device);
+    if (s.driver != original.driver) {
+      note(log, "drivers_probe", b.probe(device));
+      s = b.wait_for_driver(device);
+    }
+    if (s.present && !s.driver) {
+      // Matching did not attach it (the driver may refuse a probe once): ask the driver itself.
+      note(log, "bind to " + *original.driver, b.bind(device, *original.driver));
+    }
+  }
+
+  // 4. The original override, if steering used another value.
+  if (steering != original.driver_override) {
+    note(log, "driver_override", write_override(b, device, original.driver_override));
+  }
+
+  result.final_state = b.state(device);
+  result.ok = result.final_state == original;
+  if (!result.ok) {
+    result.message = "is " + result.final_state.describe() + ", expected " + original.describe();
+    if (!log.empty()) result.message += " (" + log + ")";
+  }
+  return result;
+}
+
+// A failed write in one pass (EBUSY while the device settles) can leave the device on a third
+// driver; a second pass starts from wherever it is now.
+constexpr int kRestorePasses = 3;
+
+}  // namespace
+
+RestoreResult restore_binding(OverrideBinder& b, const std::string& device, const BindingState& original) {
+  RestoreResult result;
+  for (int pass = 0; pass < kRestorePasses; ++pass) {
+    result = restore_once(b, device, original);
+    if (result.ok || !result.final_state.present) break;
+  }
+  return result;
+}
+
+}  // namespace vfioctl

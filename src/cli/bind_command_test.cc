@@ -1,0 +1,345 @@
+// `vfioctl bind` end to end on the kernel simulator (tests/support/sim_machine.h): what is
+// written to sysfs, in which order, and where every device ends.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/sim_machine.h"
+
+namespace vfioctl {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using nlohmann::json;
+using testing::CliRun;
+using testing::SimMachine;
+using testing::SimModuleState;
+
+constexpr const char* kNic = "0000:01:00.0";     // 8086:10d3 on e1000e, group 1
+constexpr const char* kPf = "0000:02:00.0";      // 15b3:101d on mlx5_core, SR-IOV, group 2
+constexpr const char* kVf = "0000:02:00.2";      // 15b3:101e, a VF of kPf, group 12
+constexpr const char* kGpu = "0000:03:00.0";     // 8086:e20b on xe, group 3
+constexpr const char* kPdsDev = "0000:04:00.0";  // 1dd8:1003, not a VF, unbound, group 4
+constexpr const char* kQat = "0000:05:00.0";     // 8086:4941 on 4xxx, group 5
+constexpr const char* kDisk = "0000:06:00.0";    // 144d:a808 on nvme, group 6
+
+std::vector<std::string> paths(const SimMachine& m) {
+  std::vector<std::string> out;
+  for (const auto& w : m.kernel.writes()) out.push_back(w.path + " <- " + w.value);
+  return out;
+}
+
+class BindCommandTest : public ::testing::Test {
+ protected:
+  BindCommandTest() {
+    m.sysfs.pci(kNic).ids(0x8086, 0x10d3, 0x8086, 0xa01f).cls(0x020000).driver("e1000e", "e1000e").group(1);
+    m.sysfs.pci(kPf).ids(0x15b3, 0x101d, 0x15b3, 0x0016).cls(0x020000).driver("mlx5_core", "mlx5_core").sriov(8, 0).group(2);
+    m.sysfs.pci(kGpu).ids(0x8086, 0xe20b).cls(0x030000).driver("xe", "xe").group(3);
+    m.sysfs.pci(kPdsDev).ids(0x1dd8, 0x1003).cls(0x020000).group(4);
+    m.sysfs.pci(kQat).ids(0x8086, 0x4941).cls(0x0b4000).driver("4xxx", "qat_4xxx").group(5);
+    m.sysfs.pci(kDisk).ids(0x144d, 0xa808, 0x144d, 0xa801).cls(0x010802).driver("nvme", "nvme").group(6);
+  }
+
+  // Enables one VF on kPf (sriov_numvfs 1), with the PF's autoprobe as given.
+  void with_vf(bool autoprobe, bool vf_on_host_driver) {
+    m.sysfs.pci(kPf).sriov(8, 1, autoprobe);
+    auto& vf = m.sysfs.pci(kVf).ids(0x15b3, 0x101e, 0x15b3, 0x0016).cls(0x020000).vf_of(kPf).group(12);
+    if (vf_on_host_driver) vf.driver("mlx5_core", "mlx5_core");
+  }
+
+  json run_json(std::vector<std::string> args, int expected_exit) {
+    args.insert(args.begin(), "--json");
+    CliRun r = m.run(args);
+    EXPECT_EQ(r.exit_code, expected_exit) << r.err << r.out;
+    last_err = r.err;
+    return json::parse(r.out);
+  }
+
+  SimMachine m;
+  std::string last_err;
+};
+
+TEST_F(BindCommandTest, SingleBindIsThreeWritesInOrder) {
+  CliRun r = m.run({"bind", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(paths(m), ElementsAre("/sys/bus/pci/devices/0000:01:00.0/driver_override <- vfio-pci",
+                                    "/sys/bus/pci/drivers/e1000e/unbind <- 0000:01:00.0",
+                                    "/sys/bus/pci/drivers_probe <- 0000:01:00.0"));
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+  EXPECT_EQ(m.kernel.override_of(kNic), "vfio-pci") << "the override stays, so nothing else grabs the device";
+  EXPECT_THAT(m.kernel.module_loads(), ElementsAre("vfio", "vfio_pci_core", "vfio_pci"));
+  EXPECT_THAT(m.recorded_devices(), ElementsAre(kNic));
+  EXPECT_FALSE(m.journal_exists());
+}
+
+TEST_F(BindCommandTest, BestVariantIsChosen) {
+  with_vf(/*autoprobe=*/true, /*vf_on_host_driver=*/true);
+  json doc = run_json({"bind", kVf}, 0);
+  EXPECT_EQ(m.kernel.driver_of(kVf), "mlx5_vfio_pci") << "its alias fixes vendor and device; vfio_pci's fixes nothing";
+  ASSERT_EQ(doc["devices"].size(), 1u);
+  EXPECT_EQ(doc["devices"][0]["module"], "mlx5_vfio_pci");
+  EXPECT_EQ(m.kernel.writes().size(), 3u);
+  EXPECT_EQ(m.kernel.driver_of(kPf), "mlx5_core");
+}
+
+TEST_F(BindCommandTest, DriverNameThatDiffersFromItsModuleIsWhatGetsWritten) {
+  ASSERT_EQ(m.run({"bind", kGpu}).exit_code, 0);
+  ASSERT_FALSE(m.kernel.writes().empty());
+  EXPECT_EQ(m.kernel.writes()[0].value, "xe-vfio-pci") << "driver_override takes the driver name, not xe_vfio_pci";
+  EXPECT_EQ(m.kernel.driver_of(kGpu), "xe-vfio-pci");
+}
+
+TEST_F(BindCommandTest, DriverOptionAcceptsTheModuleSpelling) {
+  CliRun r = m.run({"bind", "--driver", "xe_vfio_pci", kGpu});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kGpu), "xe-vfio-pci");
+}
+
+TEST_F(BindCommandTest, DriverOptionAcceptsTheDriverSpelling) {
+  m.kernel.module("vfio", SimModuleState::kLoaded).module("vfio_pci_core", SimModuleState::kLoaded);
+  m.kernel.module("xe_vfio_pci", SimModuleState::kLoaded);  // so /sys/bus/pci/drivers/xe-vfio-pci exists
+  CliRun r = m.run({"bind", "--driver", "xe-vfio-pci", kGpu});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kGpu), "xe-vfio-pci");
+}
+
+TEST_F(BindCommandTest, DriverOptionAcceptsTheGenericDriverUnderBothNames) {
+  for (const char* name : {"vfio-pci", "vfio_pci"}) {
+    SimMachine fresh;
+    fresh.sysfs.pci(kGpu).ids(0x8086, 0xe20b).cls(0x030000).driver("xe", "xe").group(3);
+    CliRun r = fresh.run({"bind", "--driver", name, kGpu});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_EQ(fresh.kernel.driver_of(kGpu), "vfio-pci") << name;
+  }
+}
+
+TEST_F(BindCommandTest, FallsBackWhenAVariantRefuses) {
+  json doc = run_json({"bind", kPdsDev}, 0);
+  EXPECT_EQ(m.kernel.driver_of(kPdsDev), "vfio-pci");
+  ASSERT_EQ(doc["devices"].size(), 1u);
+  const json& attempts = doc["devices"][0]["attempts"];
+  ASSERT_EQ(attempts.size(), 2u) << attempts.dump(2);
+  EXPECT_EQ(attempts[0]["module"], "pds_vfio_pci");
+  EXPECT_THAT(attempts[0]["outcome"].get<std::string>(),
+              AllOf(HasSubstr("refused"), HasSubstr("probe of 0000:04:00.0 failed with error -22")));
+  EXPECT_EQ(attempts[1]["module"], "vfio_pci");
+  EXPECT_EQ(attempts[1]["outcome"], "bound");
+  // The device was unbound: override, probe (refused), override, probe.
+  EXPECT_EQ(m.kernel.writes().size(), 4u);
+}
+
+TEST_F(BindCommandTest, AlreadyBoundIsNothingToDo) {
+  m.kernel.module("vfio", SimModuleState::kLoaded).module("vfio_pci_core", SimModuleState::kLoaded);
+  m.kernel.module("vfio_pci", SimModuleState::kLoaded);
+  m.sysfs.pci("0000:07:00.0").ids(0x8086, 0x10d3).cls(0x020000).vfio().override_driver("vfio-pci").group(7);
+  json doc = run_json({"bind", "0000:07:00.0"}, 0);
+  EXPECT_EQ(doc["result"], "nothing-to-do");
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+}
+
+TEST_F(BindCommandTest, BlacklistedVariantIsSkippedWithAMessage) {
+  CliRun r = m.run({"--json", "bind", kQat});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kQat), "vfio-pci");
+  EXPECT_THAT(r.out + r.err, HasSubstr("qat_vfio_pci")) << "the user learns the preferred variant was skipped";
+  EXPECT_THAT(r.out + r.err, HasSubstr("blacklist"));
+  EXPECT_THAT(m.kernel.module_loads(), ::testing::Not(::testing::Contains("qat_vfio_pci")));
+}
+
+TEST_F(BindCommandTest, GroupThatWouldNotBeViableIsRefused) {
+  m.sysfs.pci("0000:08:00.0").ids(0x10de, 0x2204).cls(0x030000).group(8);
+  m.sysfs.pci("0000:08:00.1").ids(0x10de, 0x1aef).cls(0x040300).driver("snd_hda_intel", "snd_hda_intel").group(8);
+  CliRun r = m.run({"bind", "0000:08:00.0"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("0000:08:00.1"), HasSubstr("snd_hda_intel"), HasSubstr("--group")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+}
+
+TEST_F(BindCommandTest, GroupOptionBindsEveryEndpoint) {
+  m.sysfs.pci("0000:00:1c.0").ids(0x8086, 0xa110).bridge().driver("pcieport").group(8);
+  m.sysfs.pci("0000:08:00.0").behind("0000:00:1c.0").ids(0x10de, 0x2204).cls(0x030000).group(8);
+  m.sysfs.pci("0000:08:00.1").behind("0000:00:1c.0").ids(0x10de, 0x1aef).cls(0x040300).driver("snd_hda_intel", "snd_hda_intel").group(8);
+  CliRun r = m.run({"bind", "--group", "0000:08:00.0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of("0000:08:00.0"), "vfio-pci");
+  EXPECT_EQ(m.kernel.driver_of("0000:08:00.1"), "vfio-pci");
+  EXPECT_EQ(m.kernel.driver_of("0000:00:1c.0"), "pcieport") << "the bridge stays on pcieport (driver_managed_dma)";
+  EXPECT_THAT(m.recorded_devices(), ElementsAre("0000:08:00.0", "0000:08:00.1"));
+}
+
+TEST_F(BindCommandTest, PfWithVfsEnabledIsRefused) {
+  with_vf(true, true);
+  CliRun r = m.run({"bind", kPf});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr(kPf), HasSubstr("Cannot bind to PF with SR-IOV enabled")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+}
+
+TEST_F(BindCommandTest, VfBindsWhileItsPfHasAutoprobeOff) {
+  // pci_device_can_probe(): the override lets the VF probe although autoprobe is 0.
+  with_vf(/*autoprobe=*/false, /*vf_on_host_driver=*/false);
+  CliRun r = m.run({"bind", kVf});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kVf), "mlx5_vfio_pci");
+  EXPECT_EQ(m.kernel.writes().size(), 2u) << "unbound already: override and drivers_probe only";
+}
+
+TEST_F(BindCommandTest, InterfaceUpWithAnAddressIsInUse) {
+  m.net_interface(kNic, "enp1s0", /*up=*/true);
+  m.addresses.add("enp1s0", "192.0.2.10");
+  CliRun r = m.run({"bind", kNic});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("enp1s0"), HasSubstr("192.0.2.10"), HasSubstr("--force")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  CliRun forced = m.run({"bind", "--force", kNic});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+}
+
+TEST_F(BindCommandTest, InterfaceThatIsDownIsNotInUse) {
+  m.net_interface(kNic, "enp1s0", /*up=*/false);
+  m.addresses.add("enp1s0", "192.0.2.10");
+  EXPECT_EQ(m.run({"bind", kNic}).exit_code, 0);
+}
+
+TEST_F(BindCommandTest, InterfaceCarryingARouteIsInUse) {
+  m.net_interface(kNic, "enp1s0", /*up=*/true);
+  // /proc/net/route: a default route through enp1s0 (destination 0, mask 0).
+  m.root.write("/proc/net/route",
+               "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+               "enp1s0\t00000000\t0102000A\t0003\t0\t0\t100\t00000000\t0\t0\t0\n");
+  CliRun r = m.run({"bind", kNic});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("enp1s0"), HasSubstr("routes")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+}
+
+TEST_F(BindCommandTest, MountedBlockDeviceIsInUse) {
+  m.block_device(kDisk, "nvme0n1", "259:0");
+  m.mounted("259:0", "/srv/data");
+  CliRun r = m.run({"bind", kDisk});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("nvme0n1"), HasSubstr("/srv/data")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  EXPECT_EQ(m.run({"bind", "--force", kDisk}).exit_code, 0);
+  EXPECT_EQ(m.kernel.driver_of(kDisk), "vfio-pci");
+}
+
+TEST_F(BindCommandTest, HeldBlockDeviceIsInUse) {
+  m.block_device(kDisk, "nvme0n1", "259:0");
+  m.block_holder(kDisk, "nvme0n1", "dm-0");
+  CliRun r = m.run({"bind", kDisk});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("nvme0n1"), HasSubstr("dm-0")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+}
+
+TEST_F(BindCommandTest, BootVgaWithFramebufferConsoleIsInUse) {
+  m.boot_vga_with_fbcon(kGpu);
+  CliRun r = m.run({"bind", kGpu});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("boot VGA"), HasSubstr("vtcon1")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  EXPECT_EQ(m.run({"bind", "--force", kGpu}).exit_code, 0);
+}
+
+TEST_F(BindCommandTest, BadInputIsExitTwoWithoutWrites) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"bind", "zz:00.0"},
+           {"bind", "0000:0f:00.0"},
+           {"bind", "--driver", "no_such_driver", kNic},
+           {"bind", "--driver", "../etc", kNic},
+           {"bind", "--owner", "bad user!", kNic},
+           {"bind", "--owner", "no-such-user-vfioctl-test", kNic},
+       }) {
+    CliRun r = m.run(args);
+    EXPECT_EQ(r.exit_code, 2) << args.back() << " " << args[1] << ": " << r.err;
+    EXPECT_FALSE(r.err.empty());
+  }
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  EXPECT_THAT(m.kernel.module_loads(), IsEmpty());
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+}
+
+TEST_F(BindCommandTest, DryRunWritesNothing) {
+  CliRun r = m.run({"bind", "--dry-run", kNic, kGpu});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("driver_override"));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  EXPECT_THAT(m.kernel.module_loads(), IsEmpty());
+  EXPECT_FALSE(m.journal_exists());
+  EXPECT_THAT(m.recorded_devices(), IsEmpty());
+}
+
+TEST_F(BindCommandTest, OwnerChownsTheGroupNode) {
+  CliRun r = m.run({"bind", "--owner", "1000:100", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(m.kernel.chowns().size(), 1u);
+  EXPECT_EQ(m.kernel.chowns()[0].path, "/dev/vfio/1");
+  EXPECT_EQ(m.kernel.chowns()[0].uid, 1000u);
+  EXPECT_EQ(m.kernel.chowns()[0].gid, 100u);
+}
+
+TEST_F(BindCommandTest, ThreeDevicesAreBoundInOneRun) {
+  CliRun r = m.run({"bind", kNic, kGpu, kDisk});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.writes().size(), 9u);
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+  EXPECT_EQ(m.kernel.driver_of(kGpu), "xe-vfio-pci");
+  EXPECT_EQ(m.kernel.driver_of(kDisk), "vfio-pci");
+}
+
+class NoIommuBindTest : public ::testing::Test {
+ protected:
+  NoIommuBindTest() {
+    m.sysfs.pci(kNic).ids(0x8086, 0x10d3).cls(0x020000).driver("e1000e", "e1000e");  // no group
+  }
+  SimMachine m;
+};
+
+TEST_F(NoIommuBindTest, RefusedWithoutTheFlag) {
+  CliRun r = m.run({"bind", kNic});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("--noiommu"));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+}
+
+TEST_F(NoIommuBindTest, WithTheFlagTheParameterIsWrittenFirst) {
+  CliRun r = m.run({"bind", "--noiommu", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(m.kernel.writes().size(), 4u);
+  EXPECT_EQ(m.kernel.writes()[0].path, "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode");
+  EXPECT_EQ(m.kernel.writes()[0].value, "1");
+  EXPECT_TRUE(m.kernel.noiommu_enabled());
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+  EXPECT_THAT(r.err + r.out, HasSubstr("NOT isolated"));
+}
+
+TEST_F(BindCommandTest, JournalLeftByACrashBlocksOtherCommandsUntilRecover) {
+  m.kernel.inject(2, testing::SimFault::kCrash);  // before drivers_probe
+  EXPECT_THROW(m.run({"bind", kNic}), testing::SimulatedCrash);
+  EXPECT_TRUE(m.journal_exists());
+  EXPECT_EQ(m.kernel.driver_of(kNic), std::nullopt) << "killed between unbind and probe";
+  m.kernel.clear_faults();
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"bind", kGpu}, {"release", "--force", kNic}, {"vfs", kPf, "1"}}) {
+    CliRun r = m.run(args);
+    EXPECT_EQ(r.exit_code, 3) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("recover")) << args[0];
+  }
+  const std::size_t writes_before_recover = m.kernel.writes().size();
+  EXPECT_EQ(writes_before_recover, 2u);
+  CliRun rec = m.run({"recover"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_EQ(m.kernel.override_of(kNic), std::nullopt);
+  EXPECT_FALSE(m.journal_exists());
+  EXPECT_EQ(m.run({"bind", kGpu}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace vfioctl

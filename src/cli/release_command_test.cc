@@ -1,0 +1,136 @@
+// `vfioctl release` end to end on the kernel simulator (tests/support/sim_machine.h).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/sim_machine.h"
+
+namespace vfioctl {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using testing::CliRun;
+using testing::SimMachine;
+using testing::SimModuleState;
+
+constexpr const char* kNic = "0000:01:00.0";   // 8086:10d3 on e1000e, group 1
+constexpr const char* kDisk = "0000:06:00.0";  // 144d:a808 (NVMe class), unbound: nvme is not loaded, group 6
+constexpr const char* kOdd = "0000:08:00.0";   // 1b36:0001, class ff0000: no host driver matches, group 8
+constexpr const char* kPf = "0000:02:00.0";    // 15b3:101d on mlx5_core, one VF, autoprobe off
+constexpr const char* kVf = "0000:02:00.2";    // 15b3:101e on mlx5_core, group 12
+
+class ReleaseCommandTest : public ::testing::Test {
+ protected:
+  ReleaseCommandTest() {
+    m.sysfs.pci(kNic).ids(0x8086, 0x10d3).cls(0x020000).driver("e1000e", "e1000e").group(1);
+    m.sysfs.pci(kDisk).ids(0x144d, 0xa808).cls(0x010802).group(6);
+    m.sysfs.pci(kOdd).ids(0x1b36, 0x0001).cls(0xff0000).group(8);
+    m.kernel.unload("nvme");
+    m.sysfs.pci(kPf).ids(0x15b3, 0x101d).cls(0x020000).driver("mlx5_core", "mlx5_core").sriov(8, 1, false).group(2);
+    // Autoprobe was turned off after the VF had bound to the host's VF driver.
+    m.sysfs.pci(kVf).ids(0x15b3, 0x101e).cls(0x020000).vf_of(kPf).driver("mlx5_core", "mlx5_core").group(12);
+  }
+
+  void bind(const std::vector<std::string>& devices) {
+    std::vector<std::string> args{"bind"};
+    args.insert(args.end(), devices.begin(), devices.end());
+    CliRun r = m.run(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    writes_after_bind = m.kernel.writes().size();
+  }
+
+  SimMachine m;
+  std::size_t writes_after_bind = 0;
+};
+
+TEST_F(ReleaseCommandTest, DeviceVfioctlDidNotBindNeedsForce) {
+  m.kernel.module("vfio", SimModuleState::kLoaded).module("vfio_pci_core", SimModuleState::kLoaded);
+  m.kernel.module("vfio_pci", SimModuleState::kLoaded);
+  m.sysfs.pci("0000:07:00.0").ids(0x8086, 0x10d3).cls(0x020000).vfio().override_driver("vfio-pci").group(7);
+  CliRun refused = m.run({"release", "0000:07:00.0"});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_THAT(refused.err, AllOf(HasSubstr("not bound by vfioctl"), HasSubstr("--force")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  CliRun forced = m.run({"release", "--force", "0000:07:00.0"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(m.kernel.driver_of("0000:07:00.0"), "e1000e") << "the host driver that matches it";
+  EXPECT_EQ(m.kernel.override_of("0000:07:00.0"), std::nullopt);
+}
+
+TEST_F(ReleaseCommandTest, RecordedDeviceGoesBackToItsHostDriver) {
+  bind({kNic});
+  CliRun r = m.run({"release", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_EQ(m.kernel.override_of(kNic), std::nullopt);
+  EXPECT_THAT(m.recorded_devices(), IsEmpty());
+  EXPECT_FALSE(m.journal_exists());
+  EXPECT_EQ(m.kernel.writes().size() - writes_after_bind, 3u) << "clear the override, unbind, drivers_probe";
+}
+
+TEST_F(ReleaseCommandTest, OriginallyUnboundDeviceIsLeftUnbound) {
+  bind({kOdd});
+  CliRun r = m.run({"release", kOdd});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kOdd), std::nullopt);
+  EXPECT_EQ(m.kernel.override_of(kOdd), std::nullopt);
+}
+
+TEST_F(ReleaseCommandTest, VfWithAutoprobeOffIsSteeredBackThroughTheOverride) {
+  bind({kVf});
+  ASSERT_EQ(m.kernel.driver_of(kVf), "mlx5_vfio_pci");
+  CliRun r = m.run({"release", kVf});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kVf), "mlx5_core");
+  EXPECT_EQ(m.kernel.override_of(kVf), std::nullopt);
+}
+
+TEST_F(ReleaseCommandTest, HostModuleIsLoadedWhenItWasUnloaded) {
+  bind({kNic});
+  m.kernel.unload("e1000e");
+  CliRun r = m.run({"release", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_EQ(m.kernel.module_loads().back(), "e1000e");
+}
+
+TEST_F(ReleaseCommandTest, ToNamesTheDriver) {
+  bind({kDisk});
+  CliRun r = m.run({"release", "--to", "nvme", kDisk});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kDisk), "nvme");
+  EXPECT_EQ(m.kernel.override_of(kDisk), std::nullopt);
+  EXPECT_THAT(m.kernel.module_loads(), ::testing::Contains("nvme"));
+}
+
+TEST_F(ReleaseCommandTest, DeviceHeldOpenIsRefused) {
+  bind({kNic});
+  m.process_holding(4242, "qemu-system-x86", "/dev/vfio/1");
+  CliRun r = m.run({"release", kNic});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("4242"), HasSubstr("qemu-system-x86"), HasSubstr("/dev/vfio/1")));
+  EXPECT_EQ(m.kernel.writes().size(), writes_after_bind);
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+}
+
+TEST_F(ReleaseCommandTest, TwoDevicesInOneRun) {
+  bind({kNic, kOdd});
+  CliRun r = m.run({"release", kNic, kOdd});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_EQ(m.kernel.driver_of(kOdd), std::nullopt);
+  EXPECT_THAT(m.recorded_devices(), IsEmpty());
+}
+
+TEST_F(ReleaseCommandTest, DryRunWritesNothing) {
+  bind({kNic});
+  CliRun r = m.run({"release", "--dry-run", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.writes().size(), writes_after_bind);
+  EXPECT_THAT(m.recorded_devices(), ElementsAre(kNic));
+}
+
+}  // namespace
+}  // namespace vfioctl
