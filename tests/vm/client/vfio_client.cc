@@ -1,0 +1,195 @@
+// vfioctl-vm-client: the smallest real VFIO user, run inside the test VM on a device that a
+// scenario has bound to a vfio driver. Binding is only worth something if a user can then do this:
+// open the device's group, see it viable, put it in a type1 container, get the device fd, read
+// its regions and config space, and map DMA through the IOMMU. It uses the legacy group/container
+// API (Documentation/driver-api/vfio.rst, "VFIO Usage Example"): Debian's 6.1 and 6.12 kernels
+// have no vfio device cdev and no iommufd.
+//
+//   vfioctl-vm-client BDF              everything; exit 0 only if every step works
+//   vfioctl-vm-client --status BDF     only VFIO_GROUP_GET_STATUS (exit 0 either way, "viable=0|1")
+//
+// Output is one "key=value" line per fact, for the scenario to compare with sysfs; errors go to
+// stderr as "vfio-client: error: ...". Exit 1 on a failed step, 2 on bad usage.
+#include <fcntl.h>
+#include <linux/vfio.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace {
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int get() const { return fd_; }
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "vfio-client: error: %s: %s\n", what.c_str(), std::strerror(errno));
+  std::fflush(stdout);
+  std::exit(1);
+}
+
+void fact(const char* key, const std::string& value) { std::printf("%s=%s\n", key, value.c_str()); }
+void fact(const char* key, unsigned long long value) { std::printf("%s=%llu\n", key, value); }
+
+std::string hex(unsigned long long v, int width) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%0*llx", width, v);
+  return buf;
+}
+
+int group_of(const std::string& bdf) {
+  std::error_code ec;
+  auto link = std::filesystem::read_symlink("/sys/bus/pci/devices/" + bdf + "/iommu_group", ec);
+  if (ec) {
+    errno = ec.value();
+    die("no IOMMU group for " + bdf);
+  }
+  return std::stoi(link.filename().string());
+}
+
+// Config space through the device fd, not sysfs: proves the fd reaches the device.
+void read_config_ids(int device, const vfio_region_info& config) {
+  std::uint16_t ids[2] = {};
+  if (pread(device, ids, sizeof ids, static_cast<off_t>(config.offset)) != static_cast<ssize_t>(sizeof ids)) {
+    die("pread of config space");
+  }
+  fact("config_vendor", hex(ids[0], 4));
+  fact("config_device", hex(ids[1], 4));
+}
+
+// One page mapped for device DMA and unmapped again: the container's IOMMU domain is live.
+void map_dma(int container) {
+  const std::size_t size = 4096;
+  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) die("mmap");
+  vfio_iommu_type1_dma_map map = {};
+  map.argsz = sizeof map;
+  map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+  map.vaddr = reinterpret_cast<std::uintptr_t>(mem);
+  map.iova = 0x100000;
+  map.size = size;
+  if (ioctl(container, VFIO_IOMMU_MAP_DMA, &map) != 0) die("VFIO_IOMMU_MAP_DMA");
+  vfio_iommu_type1_dma_unmap unmap = {};
+  unmap.argsz = sizeof unmap;
+  unmap.iova = map.iova;
+  unmap.size = size;
+  if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap) != 0) die("VFIO_IOMMU_UNMAP_DMA");
+  fact("dma_map", unmap.size == size ? "ok" : "short-unmap");
+  munmap(mem, size);
+}
+
+int run(const std::string& bdf, bool status_only) {
+  int group_number = group_of(bdf);
+  fact("group", static_cast<unsigned long long>(group_number));
+
+  Fd container(open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC));
+  if (!container.ok()) die("open /dev/vfio/vfio");
+  int api = ioctl(container.get(), VFIO_GET_API_VERSION);
+  fact("api_version", static_cast<unsigned long long>(api));
+  if (api != VFIO_API_VERSION) die("unexpected VFIO API version");
+  bool v2 = ioctl(container.get(), VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0;
+  bool v1 = ioctl(container.get(), VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) > 0;
+
+  std::string group_path = "/dev/vfio/" + std::to_string(group_number);
+  Fd group(open(group_path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!group.ok()) die("open " + group_path);
+  vfio_group_status status = {};
+  status.argsz = sizeof status;
+  if (ioctl(group.get(), VFIO_GROUP_GET_STATUS, &status) != 0) die("VFIO_GROUP_GET_STATUS");
+  bool viable = (status.flags & VFIO_GROUP_FLAGS_VIABLE) != 0;
+  fact("viable", viable ? 1ULL : 0ULL);
+  if (status_only) return 0;
+  if (!viable) {
+    errno = EBUSY;
+    die("group " + std::to_string(group_number) + " is not viable (a member is bound to a host driver)");
+  }
+
+  int fd = container.get();
+  if (ioctl(group.get(), VFIO_GROUP_SET_CONTAINER, &fd) != 0) die("VFIO_GROUP_SET_CONTAINER");
+  if (!v1 && !v2) {
+    errno = ENOTSUP;
+    die("the container offers no type1 IOMMU");
+  }
+  if (ioctl(container.get(), VFIO_SET_IOMMU, v2 ? VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU) != 0) die("VFIO_SET_IOMMU");
+  fact("iommu", v2 ? "type1v2" : "type1");
+  vfio_iommu_type1_info iommu_info = {};
+  iommu_info.argsz = sizeof iommu_info;
+  if (ioctl(container.get(), VFIO_IOMMU_GET_INFO, &iommu_info) != 0) die("VFIO_IOMMU_GET_INFO");
+  fact("iova_pgsizes", hex(iommu_info.iova_pgsizes, 1));
+
+  Fd device(ioctl(group.get(), VFIO_GROUP_GET_DEVICE_FD, bdf.c_str()));
+  if (!device.ok()) die("VFIO_GROUP_GET_DEVICE_FD " + bdf);
+  fact("device_fd", "ok");
+  vfio_device_info info = {};
+  info.argsz = sizeof info;
+  if (ioctl(device.get(), VFIO_DEVICE_GET_INFO, &info) != 0) die("VFIO_DEVICE_GET_INFO");
+  fact("device_pci", (info.flags & VFIO_DEVICE_FLAGS_PCI) ? "1" : "0");
+  fact("num_regions", info.num_regions);
+  fact("num_irqs", info.num_irqs);
+
+  for (unsigned index = 0; index < info.num_regions; ++index) {
+    vfio_region_info region = {};
+    region.argsz = sizeof region;
+    region.index = index;
+    std::string key = "region" + std::to_string(index);
+    if (ioctl(device.get(), VFIO_DEVICE_GET_REGION_INFO, &region) != 0) {
+      // vfio-pci answers EINVAL for the VGA region of a device that is not a VGA device.
+      if (index == VFIO_PCI_VGA_REGION_INDEX && errno == EINVAL) {
+        fact(key.c_str(), "absent");
+        continue;
+      }
+      die("VFIO_DEVICE_GET_REGION_INFO " + std::to_string(index));
+    }
+    fact(key.c_str(), "size=" + hex(region.size, 1) + " flags=" + hex(region.flags, 1));
+    if (index == VFIO_PCI_CONFIG_REGION_INDEX) read_config_ids(device.get(), region);
+  }
+  vfio_irq_info irq = {};
+  irq.argsz = sizeof irq;
+  irq.index = VFIO_PCI_MSIX_IRQ_INDEX;
+  if (ioctl(device.get(), VFIO_DEVICE_GET_IRQ_INFO, &irq) != 0) die("VFIO_DEVICE_GET_IRQ_INFO");
+  fact("msix_count", irq.count);
+
+  map_dma(container.get());
+  fact("result", "ok");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool status_only = false;
+  bool usage_error = false;
+  std::string bdf;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--status") status_only = true;
+    else if (bdf.empty() && !arg.starts_with('-')) bdf = arg;
+    else usage_error = true;
+  }
+  if (bdf.empty() || usage_error) {
+    std::fprintf(stderr, "usage: vfioctl-vm-client [--status] 0000:BB:DD.F\n");
+    return 2;
+  }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  return run(bdf, status_only);
+}
