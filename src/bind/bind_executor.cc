@@ -131,9 +131,10 @@ void finish_device(OperationContext& ctx, const DeviceRun& run, OperationResult&
     else out.notes.push_back(d.id() + ": bound, but its group node " + node + " is missing (is devtmpfs mounted on /dev?)");
   }
   if (vfio_dev && path_exists(host.path("/dev/vfio/devices/" + *vfio_dev))) nodes.push_back("/dev/vfio/devices/" + *vfio_dev);
-  if (ctx.owner) {
+  const std::optional<OwnerSpec>& owner = run.plan.owner ? run.plan.owner : ctx.owner;
+  if (owner) {
     for (const auto& node : nodes) {
-      if (int e = ctx.kernel.change_owner(node, ctx.owner->uid, ctx.owner->gid)) {
+      if (int e = ctx.kernel.change_owner(node, owner->uid, owner->gid)) {
         out.notes.push_back(errno_message(d.id() + ": chown " + node, e));
       }
     }
@@ -142,10 +143,17 @@ void finish_device(OperationContext& ctx, const DeviceRun& run, OperationResult&
   rec.bus = d.bus;
   rec.name = d.name;
   rec.original = run.plan.original;
+  // Moved from one vfio driver to another (bind --generic over a variant, --driver ...): the
+  // device is still where vfioctl put it, so release must go back to the state before the first
+  // bind, not to the vfio driver it left.
+  if (auto earlier = owners.get(d.bus, d.name);
+      earlier && run.plan.original.driver && earlier->driver == *run.plan.original.driver) {
+    rec.original = earlier->original;
+  }
   rec.driver = run.result.driver.value_or("");
   rec.module = run.result.module.value_or("");
   rec.bound_at = utc_now_iso8601();
-  if (ctx.owner) rec.owner = ctx.owner->text;
+  if (owner) rec.owner = owner->text;
   std::string error;
   if (!owners.put(rec, &error)) out.notes.push_back("could not record the binding: " + error);
 }

@@ -36,6 +36,11 @@ std::vector<DeviceRef> expand_groups(Session& session, const Snapshot& snap, std
       const Bus* bus = session.buses().find(m.bus);
       if (!bus || m.is_bridge || (m.driver && *m.driver == "pcieport")) continue;
       if (contains(refs, m.bus, m.name)) continue;
+      // A member outside the snapshot was read through the group's folder only, which cannot
+      // tell a bridge (is_bridge stays false): read it as a device before taking it. Without
+      // this a pcie-pci-bridge sharing the group would make --group fail as bad input.
+      auto member = bus->read(session.host(), m.name);
+      if (member && member->not_assignable) continue;
       refs.push_back(DeviceRef{bus, m.name});
       added.insert(m.name);
     }

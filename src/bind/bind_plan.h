@@ -13,6 +13,7 @@
 
 #include "bind/binding_state.h"
 #include "bind/driver_names.h"
+#include "bind/owner_spec.h"
 #include "bus/bus_registry.h"
 #include "host/address_source.h"
 #include "inventory/session.h"
@@ -36,6 +37,7 @@ struct PlannedBind {
   std::vector<Candidate> candidates;  // usable vfio drivers, best first
   bool already_done = false;
   std::string note;                   // why it is in the plan, or why nothing is to do
+  std::optional<OwnerSpec> owner;     // this device's owner (apply); else the operation's
 };
 
 struct PlanProblem {

@@ -171,6 +171,21 @@ TEST_F(BindCommandTest, GroupOptionBindsEveryEndpoint) {
   EXPECT_THAT(m.recorded_devices(), ElementsAre("0000:08:00.0", "0000:08:00.1"));
 }
 
+// Found on the real kernel (tests/vm/scenarios/50-bind-safety.sh): a pcie-pci-bridge has no
+// driver, and conventional PCI behind it puts the bridge and its devices in one group. --group
+// must take the endpoints and leave the bridge, which vfio-pci cannot take (header type 1).
+TEST_F(BindCommandTest, GroupOptionLeavesADriverlessBridgeAlone) {
+  m.sysfs.pci("0000:00:1e.0").ids(0x1b36, 0x000e).bridge().group(9);
+  m.sysfs.pci("0000:0a:01.0").behind("0000:00:1e.0").ids(0x8086, 0x10d3).cls(0x020000).driver("e1000e", "e1000e").group(9);
+  m.sysfs.pci("0000:0a:02.0").behind("0000:00:1e.0").ids(0x8086, 0x10d3).cls(0x020000).driver("e1000e", "e1000e").group(9);
+  CliRun r = m.run({"bind", "--group", "0000:0a:01.0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of("0000:0a:01.0"), "vfio-pci");
+  EXPECT_EQ(m.kernel.driver_of("0000:0a:02.0"), "vfio-pci");
+  EXPECT_EQ(m.kernel.driver_of("0000:00:1e.0"), std::nullopt);
+  EXPECT_THAT(m.recorded_devices(), ElementsAre("0000:0a:01.0", "0000:0a:02.0"));
+}
+
 TEST_F(BindCommandTest, PfWithVfsEnabledIsRefused) {
   with_vf(true, true);
   CliRun r = m.run({"bind", kPf});

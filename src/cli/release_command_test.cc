@@ -70,6 +70,24 @@ TEST_F(ReleaseCommandTest, RecordedDeviceGoesBackToItsHostDriver) {
   EXPECT_EQ(m.kernel.writes().size() - writes_after_bind, 3u) << "clear the override, unbind, drivers_probe";
 }
 
+// Found on the real kernel (tests/vm/scenarios/40-bind-release.sh): a device moved from one
+// vfio driver to another by a second bind still goes back to the host driver it had before
+// the first, not to the vfio driver the second bind took it from.
+TEST_F(ReleaseCommandTest, SecondBindKeepsTheHostDriverToGoBackTo) {
+  const char* gpu = "0000:03:00.0";  // 8086:e20b on xe; its variant xe_vfio_pci is chosen first
+  m.sysfs.pci(gpu).ids(0x8086, 0xe20b).cls(0x030000).driver("xe", "xe").group(3);
+  bind({gpu});
+  ASSERT_EQ(m.kernel.driver_of(gpu), "xe-vfio-pci");
+  CliRun generic = m.run({"bind", "--generic", gpu});
+  ASSERT_EQ(generic.exit_code, 0) << generic.err;
+  ASSERT_EQ(m.kernel.driver_of(gpu), "vfio-pci");
+  CliRun r = m.run({"release", gpu});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(gpu), "xe");
+  EXPECT_EQ(m.kernel.override_of(gpu), std::nullopt);
+  EXPECT_THAT(m.recorded_devices(), IsEmpty());
+}
+
 TEST_F(ReleaseCommandTest, OriginallyUnboundDeviceIsLeftUnbound) {
   bind({kOdd});
   CliRun r = m.run({"release", kOdd});

@@ -220,3 +220,52 @@ kernel_at_least() {  # MAJOR MINOR
     local minor=${rest%%[.-]*}
     [ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "$minor" -ge "$2" ]; }
 }
+
+# ---- for the bind/release/recover scenarios
+# pci_snapshot: "BDF DRIVER OVERRIDE" for every PCI device, sysfs only (builtins), to prove that a
+# refused or invalid command touched nothing.
+pci_snapshot() {
+    local d drv ov
+    for d in /sys/bus/pci/devices/*; do
+        link_name_to drv "$d/driver"
+        read_attr_to ov "$d/driver_override"
+        echo "${d##*/} $drv $ov"
+    done
+}
+
+# expect_rc DESCRIPTION WANTED-EXIT COMMAND...: passes when COMMAND exits with exactly that
+# status; its output (stdout and stderr) stays in /tmp/rc.out for checks that follow.
+expect_rc() {
+    local desc=$1 want=$2 rc=0
+    shift 2
+    "$@" >/tmp/rc.out 2>&1 || rc=$?
+    if [ "$rc" = "$want" ]; then
+        pass "$desc (exit $rc)"
+    else
+        fail "$desc: exit $rc, expected $want (from: $*)"
+        indent </tmp/rc.out
+    fi
+}
+
+# check_output DESCRIPTION TEXT: the last expect_rc's output contains TEXT (fixed string).
+check_output() {
+    if grep -qF -- "$2" /tmp/rc.out; then
+        pass "$1 (output names '$2')"
+    else
+        fail "$1 (output lacks '$2')"
+        indent </tmp/rc.out
+    fi
+}
+
+# check_unchanged DESCRIPTION SNAPSHOT: pci_snapshot still equals SNAPSHOT; a failure shows the
+# lines that differ.
+check_unchanged() {
+    local now
+    now=$(pci_snapshot)
+    if [ "$now" = "$2" ]; then
+        pass "$1"
+    else
+        fail "$1"
+        diff <(echo "$2") <(echo "$now") | indent || true
+    fi
+}

@@ -1,0 +1,135 @@
+#!/bin/bash
+# vfioctl bind and release against the real kernel, checked in sysfs: the name-mismatch variant
+# chosen on its own for the e1000e and loaded through libkmod; the generic vfio-pci (--generic)
+# with --owner; --driver in module and driver spelling; a bind that is already done; the VF-only
+# variant refusing a plain NVMe and vfioctl falling back to vfio-pci; a VFIO client opening what
+# vfioctl bound. Then what must touch nothing: bad input (exit 2) and --dry-run.
+# vm-timeout: 300
+. /vmtest/lib.sh
+
+# back_on_host BDF DRIVER: released, as the kernel sees it.
+back_on_host() {
+    check_eq "kernel: $1 back on $2" "$2" "$(pci_driver "$1")"
+    check_eq "kernel: $1 override cleared" "(null)" "$(pci_override "$1")"
+}
+
+boot_state=$(pci_snapshot)
+# The snapshot compares something: it lists $NIC0 with its driver and unset override.
+check_eq "pci_snapshot sees $NIC0" "$NIC0 e1000e (null)" "$(grep "^$NIC0 " <<<"$boot_state")"
+nic0_group=$(pci_group $NIC0)
+nic1_group=$(pci_group $NIC1)
+
+section "bind $NIC0: the name-mismatch variant, chosen and loaded by vfioctl"
+check_absent "$VARIANT_MODULE not loaded before" /sys/module/$VARIANT_MODULE
+check "vfioctl bind $NIC0" vjson /tmp/bind.json bind $NIC0
+json_vars /tmp/bind.json result=.result module='.devices[0].module' driver='.devices[0].driver'
+check_eq "vfioctl: result" ok "$result"
+check_eq "vfioctl: module used" "$VARIANT_MODULE" "$module"
+check_eq "vfioctl: driver used" "$VARIANT_DRIVER" "$driver"
+check_exists "kernel: vfioctl loaded $VARIANT_MODULE (libkmod)" /sys/module/$VARIANT_MODULE
+check_bound $NIC0 $VARIANT_DRIVER
+# driver_override stays on the vfio driver, so a later reprobe cannot give it back to e1000e.
+check_eq "kernel: $NIC0 override names the driver, not the module" "$VARIANT_DRIVER" "$(pci_override $NIC0)"
+check_exists "kernel: group node" /dev/vfio/$nic0_group
+check "a VFIO client opens the device vfioctl bound" vfio-client $NIC0
+
+section "bind again: nothing to do"
+before=$(pci_snapshot)
+check "vfioctl bind $NIC0 (again)" vjson /tmp/bind.json bind $NIC0
+json_vars /tmp/bind.json result=.result changed='.devices[0].changed'
+check_eq "vfioctl: result" nothing-to-do "$result"
+check_eq "vfioctl: device not changed" false "$changed"
+check_unchanged "kernel: no binding changed" "$before"
+check "--driver in the driver's spelling: nothing to do" vfioctl bind $NIC0 --driver $VARIANT_DRIVER
+check_unchanged "kernel: no binding changed" "$before"
+
+section "release $NIC0"
+check "vfioctl release $NIC0" vfioctl release $NIC0
+back_on_host $NIC0 e1000e
+check_absent "kernel: group node removed" /dev/vfio/$nic0_group
+
+section "bind $NIC1 --generic --owner 65534:65534"
+check_absent "vfio_pci not loaded before" /sys/module/vfio_pci
+check "vfioctl bind $NIC1 --generic --owner 65534:65534" vfioctl bind $NIC1 --generic --owner 65534:65534
+check_exists "kernel: vfioctl loaded vfio_pci" /sys/module/vfio_pci
+check_bound $NIC1 vfio-pci
+check_eq "kernel: $NIC1 override" vfio-pci "$(pci_override $NIC1)"
+check_eq "kernel: /dev/vfio/$nic1_group owned by 65534:65534" 65534:65534 "$(stat -c %u:%g /dev/vfio/$nic1_group 2>&1)"
+check "a VFIO client opens it" vfio-client $NIC1
+check "vfioctl release $NIC1" vfioctl release $NIC1
+back_on_host $NIC1 e1000e
+
+section "--driver, every spelling"
+for spelling in vfio_pci vfio-pci; do
+    check "vfioctl bind $NIC0 --driver $spelling" vfioctl bind $NIC0 --driver $spelling
+    check_bound $NIC0 vfio-pci
+    check "vfioctl release $NIC0" vfioctl release $NIC0
+    back_on_host $NIC0 e1000e
+done
+check "vfioctl bind $NIC0 --driver $VARIANT_MODULE (module spelling)" vfioctl bind $NIC0 --driver $VARIANT_MODULE
+check_bound $NIC0 $VARIANT_DRIVER
+# From one vfio driver to another: unbind from the variant, bind vfio-pci.
+check "vfioctl bind $NIC0 --generic (variant -> vfio-pci)" vfioctl bind $NIC0 --generic
+check_bound $NIC0 vfio-pci
+check "vfioctl release $NIC0" vfioctl release $NIC0
+back_on_host $NIC0 e1000e
+
+section "fallback: the VF-only variant refuses the plain NVMe $NVME"
+check_absent "$VF_VARIANT_MODULE not loaded before" /sys/module/$VF_VARIANT_MODULE
+check "vfioctl bind $NVME" vjson /tmp/bind.json bind $NVME
+json_vars /tmp/bind.json module='.devices[0].module' driver='.devices[0].driver' \
+    first='.devices[0].attempts[0].module' first_outcome='.devices[0].attempts[0].outcome' \
+    attempts='.devices[0].attempts | length'
+check_eq "vfioctl: first attempt was the VF-only variant" "$VF_VARIANT_MODULE" "$first"
+info "its outcome: $first_outcome"
+check "vfioctl: it says the variant refused the device" bash -c '[[ $1 == *refused* ]]' _ "$first_outcome"
+check_eq "vfioctl: fell back to vfio_pci" "vfio_pci vfio-pci" "$module $driver"
+check_eq "vfioctl: two attempts" 2 "$attempts"
+check_exists "kernel: the variant was loaded for the attempt" /sys/module/$VF_VARIANT_MODULE
+check_bound $NVME vfio-pci
+check_eq "kernel: $NVME override" vfio-pci "$(pci_override $NVME)"
+check "vfioctl release $NVME" vfioctl release $NVME
+back_on_host $NVME nvme
+# The text report says which driver was used and why the first was skipped.
+check "vfioctl bind $NVME (text report)" bash -c "vfioctl bind $NVME >/tmp/bind.txt 2>&1"
+indent </tmp/bind.txt
+check "text report names the skipped variant" grep -q "$VF_VARIANT_MODULE skipped" /tmp/bind.txt
+check "text report names the driver used" grep -q "vfio-pci" /tmp/bind.txt
+check_bound $NVME vfio-pci
+check "vfioctl release $NVME" vfioctl release $NVME
+back_on_host $NVME nvme
+check_unchanged "kernel: every device where it booted" "$boot_state"
+
+section "bad input: exit 2, nothing touched"
+before=$(pci_snapshot)
+expect_rc "malformed address" 2 vfioctl bind 0000:01:00
+expect_rc "malformed address (letters)" 2 vfioctl bind 0000:zz:00.0
+expect_rc "no such device" 2 vfioctl bind 0000:09:00.0
+check_output "the missing device is named" 0000:09:00.0
+expect_rc "unknown driver" 2 vfioctl bind $NIC0 --driver no_such_vfio_driver
+expect_rc "--driver with shell metacharacters" 2 vfioctl bind $NIC0 --driver 'vfio-pci;touch /tmp/pwned'
+expect_rc "--driver with a command substitution" 2 vfioctl bind $NIC0 --driver '$(touch /tmp/pwned)'
+expect_rc "--driver with a path" 2 vfioctl bind $NIC0 --driver ../../../tmp/x
+expect_rc "release: no such device" 2 vfioctl release 0000:09:00.0
+expect_rc "--owner with an unknown user" 2 vfioctl bind $NIC1 --generic --owner no-such-user-here
+check_absent "no command ran" /tmp/pwned
+check_unchanged "kernel: no binding or override changed" "$before"
+check_absent "no journal left" /run/vfioctl/journal.json
+
+section "--dry-run: the plan, nothing done"
+rmmod $VF_VARIANT_MODULE || true
+check_absent "$VF_VARIANT_MODULE unloaded for the dry run" /sys/module/$VF_VARIANT_MODULE
+expect_rc "vfioctl bind --dry-run $NIC0 $NVME" 0 vfioctl bind --dry-run $NIC0 $NVME
+indent </tmp/rc.out
+check_output "plan: $NIC0's variant driver" "$VARIANT_DRIVER > /sys/bus/pci/devices/$NIC0/driver_override"
+check_output "plan: unbind $NIC0 from e1000e" "$NIC0 > /sys/bus/pci/drivers/e1000e/unbind"
+check_output "plan: load the VF-only variant for $NVME" "load module $VF_VARIANT_MODULE"
+check_output "plan: vfio_pci if the variant refuses" "then: vfio_pci"
+check_unchanged "kernel: no binding or override changed" "$before"
+check_absent "kernel: the dry run loaded no module" /sys/module/$VF_VARIANT_MODULE
+expect_rc "vfioctl --json bind --dry-run --group $NIC1" 0 vfioctl --json bind --dry-run --group $NIC1
+check_output "JSON plan" '"result": "planned"'
+check_unchanged "kernel: no binding or override changed" "$before"
+check_absent "no journal left" /run/vfioctl/journal.json
+
+finish
