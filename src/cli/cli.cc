@@ -70,6 +70,14 @@ int run_cli(const std::vector<std::string>& args, CliIo& io) {
   vfs_driver->excludes(vfs_generic);
   vfs->add_flag("--force", vfs_args.force, "bind VFs the host is using");
 
+  CLI::App* doctor = app.add_subcommand("doctor", "check what VFIO needs on this host (IOMMU, interrupt remapping, modules, groups)");
+
+  ApplyArgs apply_args;
+  CLI::App* apply = app.add_subcommand("apply", "bring devices and VF counts to the configuration (vfioctl.toml(5))");
+  apply->add_option("FILE", apply_args.file,
+                    "configuration file (default: /etc/vfioctl/vfioctl.toml and /etc/vfioctl/vfioctl.d/*.toml under --root)");
+  apply->add_flag("--dry-run,-n", apply_args.dry_run, "show the changes and the rule behind each; change nothing");
+
   std::vector<const char*> argv{"vfioctl"};
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -98,6 +106,8 @@ int run_cli(const std::vector<std::string>& args, CliIo& io) {
   if (release->parsed()) return run_release(g, release_args, io);
   if (recover->parsed()) return run_recover(g, io);
   if (vfs->parsed()) return run_vfs(g, vfs_args, io);
+  if (apply->parsed()) return run_apply(g, apply_args, io);
+  if (doctor->parsed()) return run_doctor(g, io);
   io.err << "vfioctl: no command given\nRun 'vfioctl --help' for usage.\n";
   return kExitBadInput;
 }

@@ -37,11 +37,18 @@ struct VfsArgs {
   bool force = false;
 };
 
+struct ApplyArgs {
+  std::optional<std::string> file;  // default: /etc/vfioctl/vfioctl.toml + vfioctl.d/ under --root
+  bool dry_run = false;
+};
+
 int run_status(const GlobalOptions& g, const std::vector<std::string>& devices, CliIo& io);
 int run_explain(const GlobalOptions& g, const std::string& device, CliIo& io);
 int run_bind(const GlobalOptions& g, const BindArgs& args, CliIo& io);
 int run_release(const GlobalOptions& g, const ReleaseArgs& args, CliIo& io);
 int run_recover(const GlobalOptions& g, CliIo& io);
 int run_vfs(const GlobalOptions& g, const VfsArgs& args, CliIo& io);
+int run_apply(const GlobalOptions& g, const ApplyArgs& args, CliIo& io);
+int run_doctor(const GlobalOptions& g, CliIo& io);
 
 }  // namespace vfioctl

@@ -1,0 +1,63 @@
+// From configuration rules to the changes `vfioctl apply` makes: per device, the settings of
+// the one rule (or several agreeing rules) that select it; per PF, its VF count. Two rules
+// that want different things for one device are a conflict naming both. The bind part is an
+// ordinary BindPlan, built by plan_bind once per distinct setting (driver, group, owner) and
+// merged, so apply refuses and binds exactly as `vfioctl bind` would.
+//
+// VF counts come first: rules that select VFs of a PF whose count changes cannot know the new
+// VFs' addresses (the kernel derives them from the PF's SR-IOV capability), so they stay
+// "pending" until the VFs exist, and the caller plans again after the VF counts are set.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bind/bind_plan.h"
+#include "config/config_file.h"
+#include "host/address_source.h"
+#include "inventory/session.h"
+
+namespace vfioctl {
+
+struct SriovChange {
+  std::string pf;
+  int from = 0;
+  int to = 0;
+  RuleSource rule;
+};
+
+// A rule about VFs that only exist after an SR-IOV change.
+struct PendingVfs {
+  std::string pf;
+  std::vector<int> indexes;
+  std::string driver;  // "auto", "generic" or the name
+  RuleSource rule;
+};
+
+struct ApplyPlan {
+  std::vector<SriovChange> sriov;
+  BindPlan bind;  // every selected device (already_done ones included) and every problem
+  std::map<std::string, RuleSource> rule_of;  // device name -> the rule behind it
+  std::vector<PendingVfs> pending;
+  std::vector<std::string> notes;  // rules that select nothing, and such
+
+  BindPlan::Block block() const { return bind.block(); }
+  bool nothing_to_do() const { return sriov.empty() && pending.empty() && bind.nothing_to_do(); }
+};
+
+ApplyPlan plan_apply(Session& session, const Config& config, const AddressSource& addresses);
+
+// One line of the plan, for the table and the JSON.
+struct PlannedChange {
+  std::string device;
+  std::string action;  // "sriov_numvfs" or "bind"
+  std::string from;
+  std::string to;
+  std::string rule;    // FILE:LINE
+};
+std::vector<PlannedChange> planned_changes(const ApplyPlan& plan);
+// Devices already as the configuration wants them.
+std::vector<PlannedChange> unchanged_devices(const ApplyPlan& plan);
+
+}  // namespace vfioctl
