@@ -29,8 +29,8 @@ pkgs=(
 if [ $want_vm = 1 ]; then
     # tests/vm: QEMU; cpio/xz/zstd/binutils assemble the guest (vmlinux extraction, initramfs,
     # strip); make, gcc and libelf build the test variant modules with the linux-kbuild binaries;
-    # jq reads vfioctl's JSON inside the guest.
-    pkgs+=(qemu-system-x86 cpio gzip xz-utils zstd dpkg-dev binutils make gcc libelf-dev bc flex bison jq)
+    # jq reads vfioctl's JSON inside the guest; udev gives the hotplug scenario Debian's udevd.
+    pkgs+=(qemu-system-x86 cpio gzip xz-utils zstd dpkg-dev binutils make gcc libelf-dev bc flex bison jq udev)
 fi
 if [ $want_bench = 1 ]; then
     pkgs+=(driverctl dpdk hyperfine pciutils strace util-linux)

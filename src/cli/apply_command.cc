@@ -9,10 +9,14 @@
 #include "bind/bind_executor.h"
 #include "bind/journal.h"
 #include "bind/sriov_control.h"
+#include <set>
+
 #include "cli/commands.h"
+#include "cli/device_args.h"
 #include "cli/operation_common.h"
 #include "config/apply_plan.h"
 #include "config/config_file.h"
+#include "config/rule_match.h"
 #include "report/operation_report.h"
 #include "report/table.h"
 
@@ -73,7 +77,20 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
     return kExitBadInput;
   }
   const Config& config = *loaded.config;
-  if (config.files.empty() && !g.quiet) {
+  // --device: validated like every DEVICE argument, before anything is read from sysfs.
+  std::optional<std::set<std::string>> only;
+  if (!a.devices.empty()) {
+    std::string error;
+    auto refs = parse_device_args(session.buses(), a.devices, &error);
+    if (!refs) {
+      io.err << "vfioctl: " << error << "\n";
+      return kExitBadInput;
+    }
+    only.emplace();
+    for (const auto& r : *refs) only->insert(r.name);
+  }
+  const std::set<std::string>* filter = only ? &*only : nullptr;
+  if (config.files.empty() && !g.quiet && !filter) {
     io.err << "vfioctl: no configuration (" << kMainConfigPath << ", " << kDropInDir << "/*.toml): nothing to do\n";
   }
 
@@ -81,7 +98,7 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
   if (!a.dry_run) {
     if (int rc = env.begin(/*require_clean=*/true)) return rc;
   }
-  ApplyPlan plan = plan_apply(session, config, env.addresses());
+  ApplyPlan plan = plan_apply(session, config, env.addresses(), filter);
   auto print_notes = [&](const std::vector<std::string>& notes) {
     if (g.quiet) return;
     for (const auto& n : notes) io.err << "vfioctl: " << n << "\n";
@@ -158,7 +175,16 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
     undo.done.push_back(change);
   }
   if (!undo.done.empty()) {
-    ApplyPlan after = plan_apply(session, config, env.addresses());
+    // The VFs a PF of --device just got belong to this run too (their own udev events wait for
+    // the lock and then find them done).
+    if (only) {
+      for (const auto& change : undo.done) {
+        for (int i = 0; i < change.to; ++i) {
+          if (auto vf = vf_address(session.host(), change.pf, i)) only->insert(*vf);
+        }
+      }
+    }
+    ApplyPlan after = plan_apply(session, config, env.addresses(), filter);
     if (after.block() != BindPlan::Block::kNone) {
       int rc = exit_code_for(after.block());
       for (auto* list : {&after.bind.bad_input, &after.bind.refusals, &after.bind.cannot}) {

@@ -184,5 +184,51 @@ TEST_F(ApplyCommandTest, OwnerOfARuleIsAppliedToItsDevicesOnly) {
   EXPECT_THAT(chowned, Not(Contains("/dev/vfio/3"))) << "the GPU's rule has no owner";
 }
 
+// --device is what the udev rule runs for each added device: only that device's rules apply.
+TEST_F(ApplyCommandTest, DeviceOptionAppliesOnlyTheRulesForThatDevice) {
+  config("[[device]]\naddress = \"0000:01:00.0\"\n\n[[device]]\nserial = \"S4EWNX0R123456\"\n");
+  CliRun r = m.run({"apply", "--device", "01:00.0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+  EXPECT_EQ(m.kernel.driver_of(kDisk), "nvme") << "the disk was not the device added";
+  EXPECT_THAT(m.recorded_devices(), ElementsAre(kNic));
+}
+
+TEST_F(ApplyCommandTest, DeviceNoRuleSelectsIsNothingToDoAndSilent) {
+  config("[[device]]\naddress = \"0000:01:00.0\"\n");
+  CliRun r = m.run({"--quiet", "apply", "--device", kGpu});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "") << "udev logs every line a RUN program prints on stderr";
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+}
+
+TEST_F(ApplyCommandTest, BadDeviceOptionIsBadInputAndTouchesNothing) {
+  config("[[device]]\naddress = \"0000:01:00.0\"\n");
+  CliRun r = m.run({"apply", "--device", "0000:01:00.0;reboot"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("0000:01:00.0;reboot"));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+}
+
+// A PF added with a [[pf]] rule: its VF count is set and the VFs it creates are bound in the
+// same run, though they were not named on the command line.
+TEST_F(ApplyCommandTest, DeviceOptionOnAPfAlsoBindsTheVfsItCreates) {
+  config("[[pf]]\naddress = \"0000:02:00.0\"\nnum_vfs = 2\n\n[[device]]\npf = \"0000:02:00.0\"\nvfs = [0]\n\n"
+         "[[device]]\naddress = \"0000:01:00.0\"\n");
+  CliRun r = m.run({"apply", "--device", kPf});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(m.sysfs.pci_at(kPf).sriov_settings()->numvfs, 2);
+  EXPECT_EQ(m.kernel.driver_of("0000:02:00.2"), "mlx5_vfio_pci");
+  EXPECT_NE(m.kernel.driver_of("0000:02:00.3"), "mlx5_vfio_pci");
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+
+  // The udev event of the new VF then finds it done.
+  const std::size_t writes = m.kernel.writes().size();
+  CliRun vf = m.run({"apply", "--device", "0000:02:00.2"});
+  EXPECT_EQ(vf.exit_code, 0) << vf.err;
+  EXPECT_EQ(m.kernel.writes().size(), writes);
+}
+
 }  // namespace
 }  // namespace vfioctl

@@ -77,6 +77,8 @@ int run_cli(const std::vector<std::string>& args, CliIo& io) {
   apply->add_option("FILE", apply_args.file,
                     "configuration file (default: /etc/vfioctl/vfioctl.toml and /etc/vfioctl/vfioctl.d/*.toml under --root)");
   apply->add_flag("--dry-run,-n", apply_args.dry_run, "show the changes and the rule behind each; change nothing");
+  apply->add_option("--device", apply_args.devices,
+                    "apply only the rules for this device (repeatable); the udev rule passes each added device");
 
   std::vector<const char*> argv{"vfioctl"};
   for (const auto& a : args) argv.push_back(a.c_str());

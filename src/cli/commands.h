@@ -39,6 +39,7 @@ struct VfsArgs {
 
 struct ApplyArgs {
   std::optional<std::string> file;  // default: /etc/vfioctl/vfioctl.toml + vfioctl.d/ under --root
+  std::vector<std::string> devices;  // --device: only these (the udev rule passes the added device)
   bool dry_run = false;
 };
 

@@ -58,10 +58,12 @@ void add_intent(std::map<std::string, Intent>& intents, const std::string& key, 
 }
 
 // The [[pf]] rules: conflicts, validity against the host, and what changes.
-std::map<std::string, const PfRule*> plan_sriov(Session& session, const Config& config, ApplyPlan& plan) {
+std::map<std::string, const PfRule*> plan_sriov(Session& session, const Config& config, ApplyPlan& plan,
+                                                const std::set<std::string>* only) {
   std::map<std::string, const PfRule*> by_pf;
   const Bus& pci = session.buses().pci();
   for (const auto& rule : config.pfs) {
+    if (only && !only->count(rule.address)) continue;
     auto [it, inserted] = by_pf.emplace(rule.address, &rule);
     if (!inserted) {
       if (it->second->num_vfs != rule.num_vfs) {
@@ -140,10 +142,11 @@ void merge(BindPlan& into, BindPlan&& part, const Batch& batch, ApplyPlan& plan,
 
 }  // namespace
 
-ApplyPlan plan_apply(Session& session, const Config& config, const AddressSource& addresses) {
+ApplyPlan plan_apply(Session& session, const Config& config, const AddressSource& addresses,
+                     const std::set<std::string>* only) {
   ApplyPlan plan;
   const HostRoot& host = session.host();
-  auto pf_rules = plan_sriov(session, config, plan);
+  auto pf_rules = plan_sriov(session, config, plan, only);
 
   Snapshot snap = take_snapshot(session, {});
   std::map<std::string, Intent> intents;  // device name (or "VF i of PF") -> what its rule wants
@@ -175,6 +178,10 @@ ApplyPlan plan_apply(Session& session, const Config& config, const AddressSource
       }
     }
     auto selected = select_devices(host, snap, s);
+    if (only) {
+      std::erase_if(selected, [&](const std::string& name) { return !only->count(name); });
+      if (selected.empty()) continue;  // a rule about other devices
+    }
     if (selected.empty()) {
       plan.notes.push_back("the rule at " + rule.source.where() + " selects no device (" + s.describe() + ")");
     }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,11 @@ struct ApplyPlan {
   bool nothing_to_do() const { return sriov.empty() && pending.empty() && bind.nothing_to_do(); }
 };
 
-ApplyPlan plan_apply(Session& session, const Config& config, const AddressSource& addresses);
+// `only`, when given, restricts the plan to these device names (`apply --device`, run by the
+// udev rule for one added device): [[pf]] rules for other PFs and rules' other devices are left
+// out, and a rule that selects none of them is not reported as selecting nothing.
+ApplyPlan plan_apply(Session& session, const Config& config, const AddressSource& addresses,
+                     const std::set<std::string>* only = nullptr);
 
 // One line of the plan, for the table and the JSON.
 struct PlannedChange {

@@ -19,6 +19,7 @@
 #   # vm-timeout: SEC    QEMU time limit per boot (CMakeLists.txt reads it too, for CTest's)
 #   # vm-boots: N        boot N times; the guest's persist'ed files survive into the next boot
 #   # vm-kernels: PKG... only these kernels (CMakeLists.txt reads it; default: both)
+#   # vm-udev: yes       add udevd, Debian's 80-drivers.rules and dist/udev/70-vfioctl.rules
 # and a companion NN-name.host.sh, run on the host beside QEMU with VM_QMP (QMP socket),
 # VM_CONSOLE (console log) and VM_DIR (tests/vm) set, for what the guest cannot do itself, such
 # as hotplug: `python3 "$VM_DIR/qmp.py" --wait-console 'TEXT' device_del '{"id": "nic1"}'`.
@@ -99,6 +100,17 @@ copy_elf "$client" /vmtest/bin/vfio-client
 # Debug info is most of a RelWithDebInfo binary and only slows the initramfs unpacking down.
 strip --strip-debug "$ov/vmtest/bin/vfioctl" "$ov/vmtest/bin/vfio-client"
 [ -f /usr/share/misc/pci.ids ] && cp -L /usr/share/misc/pci.ids "$ov/usr/share/misc/pci.ids"
+# "# vm-udev: yes": Debian's udevd (the host's udevadm, which is systemd-udevd by another name),
+# Debian's 80-drivers.rules (the kmod builtin that loads host drivers) and vfioctl's own rule,
+# with the guest's vfioctl path, so a scenario runs hotplug the way a Debian host does.
+if [ "$(header vm-udev)" = yes ]; then
+    command -v udevadm >/dev/null || vm_die "udevadm is missing: install udev"
+    mkdir -p "$ov/lib/systemd" "$ov/lib/udev/rules.d" "$ov/etc/udev"
+    copy_elf "$(command -v udevadm)" /bin/udevadm
+    ln -s /bin/udevadm "$ov/lib/systemd/systemd-udevd"
+    cp /lib/udev/rules.d/80-drivers.rules "$ov/lib/udev/rules.d/"
+    sed 's|@VFIOCTL_SBIN@|/vmtest/bin|g' "$repo/dist/udev/70-vfioctl.rules.in" >"$ov/lib/udev/rules.d/70-vfioctl.rules"
+fi
 cp "$VM_DIR/guest/init" "$ov/init"
 cp "$VM_DIR/guest/lib.sh" "$ov/vmtest/lib.sh"
 cp "$scenario" "$ov/vmtest/scenario.sh"

@@ -269,3 +269,15 @@ check_unchanged() {
         diff <(echo "$2") <(echo "$now") | indent || true
     fi
 }
+
+# ---- for the udev scenarios ("# vm-udev: yes" puts udevd and the rules in the guest)
+# start_udevd: Debian's udevd as a daemon, as systemd-udevd.service would run it. The boot's
+# coldplug was done by init already, so nothing is triggered here: events from now on are real
+# kernel uevents.
+start_udevd() {
+    /lib/systemd/systemd-udevd --daemon --resolve-names=never
+    local _
+    for _ in $(seq 100); do [ -S /run/udev/control ] && return 0; sleep 0.1; done
+    fail "udevd did not start (no /run/udev/control)"
+}
+udev_settle() { udevadm settle --timeout=120; }
