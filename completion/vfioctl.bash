@@ -32,12 +32,12 @@ _vfioctl() {
     local cur prev cmd i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="status explain bind release vfs recover apply"
+    local commands="status explain bind release vfs recover apply doctor"
     local global="--root --kernel-release --json -v --verbose -q --quiet --help --version"
 
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            status | explain | bind | release | vfs | recover | apply) cmd=${COMP_WORDS[i]} ;;
+            status | explain | bind | release | vfs | recover | apply | doctor) cmd=${COMP_WORDS[i]} ;;
         esac
     done
 
@@ -46,6 +46,7 @@ _vfioctl() {
         --kernel-release) COMPREPLY=($(compgen -W "$(ls "$(_vfioctl_root)/lib/modules" 2>/dev/null)" -- "$cur")); return ;;
         --driver | --to) COMPREPLY=($(compgen -W "$(_vfioctl_drivers)" -- "$cur")); return ;;
         --owner) COMPREPLY=($(compgen -u -- "$cur")); return ;;
+        --device) COMPREPLY=($(compgen -W "$(_vfioctl_devices)" -- "$cur")); return ;;
     esac
 
     if [[ -z $cmd ]]; then
@@ -57,13 +58,13 @@ _vfioctl() {
         bind) opts+=" --driver --generic --group --dry-run -n --force --noiommu --owner" ;;
         release) opts+=" --to --dry-run -n --force" ;;
         vfs) opts+=" --bind --driver --generic --force" ;;
-        apply) opts+=" --dry-run -n" ;;
+        apply) opts+=" --dry-run -n --device" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     elif [[ $cmd == apply ]]; then
         COMPREPLY=($(compgen -f -X '!*.toml' -- "$cur") $(compgen -d -- "$cur"))
-    elif [[ $cmd != recover ]]; then
+    elif [[ $cmd != recover && $cmd != doctor ]]; then
         COMPREPLY=($(compgen -W "$(_vfioctl_devices)" -- "$cur"))
     fi
 }

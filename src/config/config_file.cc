@@ -128,9 +128,11 @@ void parse_device(Reporter& r, const toml::table& t, Config& into) {
   const toml::source_region* vfs_key = nullptr;
   for (auto&& [key, node] : t) {
     const std::string k(key.str());
+    // clang before 16 cannot capture a structured binding, so name the region first.
+    const toml::source_region& key_source = key.source();
     auto selector = [&] {
       if (!selectors.empty()) {
-        r.at(key.source(), "conflicting selectors: '" + selectors.front() + "' and '" + k +
+        r.at(key_source, "conflicting selectors: '" + selectors.front() + "' and '" + k +
                                "' (a [[device]] rule selects by exactly one of address, ids, pf, serial, mac)");
       }
       selectors.push_back(k);
