@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "support/sim_machine.h"
@@ -14,6 +16,7 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using nlohmann::json;
 using testing::CliRun;
 using testing::SimMachine;
@@ -297,6 +300,99 @@ TEST_F(BindCommandTest, OwnerChownsTheGroupNode) {
   EXPECT_EQ(m.kernel.chowns()[0].path, "/dev/vfio/1");
   EXPECT_EQ(m.kernel.chowns()[0].uid, 1000u);
   EXPECT_EQ(m.kernel.chowns()[0].gid, 100u);
+}
+
+// CONFIG_VFIO_DEVICE_CDEV kernels (6.6+) also have /dev/vfio/devices/vfioN: --owner changes
+// both nodes, so an unprivileged QEMU can use the group API or iommufd.
+TEST_F(BindCommandTest, OwnerAlsoChownsTheDeviceCdev) {
+  m.kernel.device_cdev(true);
+  CliRun r = m.run({"bind", "--owner", "1000:100", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string vfio_dev = "(none)";  // the vfio-dev class device the simulator created
+  for (const auto& e : std::filesystem::directory_iterator(m.root.at(std::string("/sys/bus/pci/devices/") + kNic + "/vfio-dev"))) {
+    vfio_dev = e.path().filename().string();
+  }
+  ASSERT_EQ(m.kernel.chowns().size(), 2u);
+  EXPECT_EQ(m.kernel.chowns()[0].path, "/dev/vfio/1");
+  EXPECT_EQ(m.kernel.chowns()[1].path, "/dev/vfio/devices/" + vfio_dev);
+  EXPECT_EQ(m.kernel.chowns()[1].uid, 1000u);
+  EXPECT_EQ(m.kernel.chowns()[1].gid, 100u);
+}
+
+// Bound, but /dev has no node for the group (a static /dev without devtmpfs): the bind stands
+// and the output says why a VFIO user will not find the node.
+TEST_F(BindCommandTest, MissingGroupNodeIsReported) {
+  m.kernel.group_nodes(false);
+  CliRun r = m.run({"bind", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+  EXPECT_THAT(r.out + r.err, AllOf(HasSubstr("/dev/vfio/1 is missing"), HasSubstr("devtmpfs")));
+}
+
+// A kernel with CONFIG_VFIO_PCI=y: built-in code counts as loaded, nothing is loaded.
+TEST_F(BindCommandTest, BuiltInVfioPciIsUsedWithoutLoading) {
+  m.kernel.module("vfio", SimModuleState::kBuiltin)
+      .module("vfio_pci_core", SimModuleState::kBuiltin)
+      .module("vfio_pci", SimModuleState::kBuiltin);
+  json doc = run_json({"bind", kNic}, 0);
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+  EXPECT_THAT(m.kernel.module_loads(), IsEmpty());
+  EXPECT_EQ(doc["devices"][0]["module"], "vfio_pci");
+  EXPECT_EQ(doc["devices"][0]["driver"], "vfio-pci");
+}
+
+// --json: each device's binding before and after, what was tried, and whether it changed.
+TEST_F(BindCommandTest, JsonHasEachDevicesBeforeAndAfter) {
+  json doc = run_json({"bind", kNic, kGpu}, 0);
+  EXPECT_EQ(doc["operation"], "bind");
+  EXPECT_EQ(doc["exit_code"], 0);
+  EXPECT_EQ(doc["dry_run"], false);
+  ASSERT_EQ(doc["devices"].size(), 2u);
+  const json& nic = doc["devices"][0];
+  EXPECT_EQ(nic["device"], kNic);
+  EXPECT_EQ(nic["before"], json({{"driver", "e1000e"}, {"driver_override", nullptr}}));
+  EXPECT_EQ(nic["after"], json({{"driver", "vfio-pci"}, {"driver_override", "vfio-pci"}}));
+  EXPECT_EQ(nic["changed"], true);
+  EXPECT_EQ(nic["ok"], true);
+  const json& gpu = doc["devices"][1];
+  EXPECT_EQ(gpu["before"]["driver"], "xe");
+  EXPECT_EQ(gpu["after"]["driver"], "xe-vfio-pci");
+  EXPECT_EQ(gpu["module"], "xe_vfio_pci");
+}
+
+// A failure on the second device: the JSON shows both put back (after == before), rolled_back.
+TEST_F(BindCommandTest, JsonAfterARollbackShowsEveryDeviceBack) {
+  m.kernel.inject(5, testing::SimFault::kEio);  // the second device's drivers_probe
+  json doc = run_json({"bind", kNic, kDisk}, 1);
+  EXPECT_EQ(doc["rolled_back"], true);
+  ASSERT_EQ(doc["devices"].size(), 2u);
+  for (const auto& d : doc["devices"]) {
+    SCOPED_TRACE(d.dump());
+    EXPECT_EQ(d["after"], d["before"]);
+  }
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_EQ(m.kernel.driver_of(kDisk), "nvme");
+}
+
+// Progress on stderr for multi-device work (with -v when stderr is not a terminal), one line
+// per step; never on stdout, never with --json.
+TEST_F(BindCommandTest, ProgressLinesForMultiDeviceWork) {
+  CliRun r = m.run({"-v", "bind", kNic, kGpu, kDisk});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[1/3] 0000:01:00.0: binding\n[1/3] 0000:01:00.0: bound to vfio-pci\n"));
+  EXPECT_THAT(r.err, HasSubstr("[2/3] 0000:03:00.0: bound to xe-vfio-pci\n"));
+  EXPECT_THAT(r.err, HasSubstr("[3/3] 0000:06:00.0: bound to vfio-pci\n"));
+  EXPECT_THAT(r.out, Not(HasSubstr("[1/3]")));
+}
+
+TEST_F(BindCommandTest, NoProgressWithJsonOrForOneDevice) {
+  CliRun js = m.run({"-v", "--json", "bind", kNic, kGpu});
+  ASSERT_EQ(js.exit_code, 0) << js.err;
+  EXPECT_THAT(js.err, Not(HasSubstr("[1/2]")));
+  EXPECT_TRUE(json::parse(js.out).is_object());  // stdout is exactly one JSON document
+  CliRun one = m.run({"-v", "bind", kDisk});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_THAT(one.err, Not(HasSubstr("[1/1]")));
 }
 
 TEST_F(BindCommandTest, ThreeDevicesAreBoundInOneRun) {

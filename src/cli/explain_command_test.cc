@@ -70,6 +70,32 @@ TEST_F(ExplainCommandTest, JsonListsEveryCandidateAndTheChoice) {
   EXPECT_THAT(doc["reason"].get<std::string>(), HasSubstr("most specific"));
 }
 
+// cli-contract.md lists the module states loaded / builtin / available / blacklisted: a variant
+// blacklisted in modprobe.d and not loaded reads "blacklisted", is excluded, and the generic one
+// is chosen; the table says the same.
+TEST_F(ExplainCommandTest, BlacklistedVariantReadsBlacklistedAndIsPassedOver) {
+  root.write("/etc/modprobe.d/no-mlx5-vfio.conf", "blacklist mlx5_vfio_pci\n");
+  json doc = explain_json("02:00.1");
+  const json* variant = nullptr;
+  for (const auto& c : doc["candidates"]) {
+    if (c["module"] == "mlx5_vfio_pci") variant = &c;
+  }
+  ASSERT_TRUE(variant) << doc.dump(2);
+  EXPECT_EQ((*variant)["state"], "blacklisted");
+  EXPECT_EQ((*variant)["blacklisted"], true);
+  EXPECT_EQ((*variant)["excluded"], "blacklisted in modprobe.d");
+  EXPECT_EQ(doc["chosen"]["module"], "vfio_pci");
+
+  CliRun run = explain({"02:00.1"});
+  EXPECT_THAT(run.out, HasSubstr("blacklisted"));
+
+  json status;
+  CliRun st = run_cli_captured({"--root", root.path(), "--json", "status", "02:00.1"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  status = json::parse(st.out);
+  EXPECT_EQ(status["devices"][0]["vfio_driver"]["module"], "vfio_pci");
+}
+
 TEST_F(ExplainCommandTest, JsonForABridgeHasCandidatesButNoChoice) {
   json doc = explain_json("0000:00:01.0");
   EXPECT_EQ(doc["device"], "0000:00:01.0");

@@ -114,6 +114,22 @@ TEST_F(ReleaseCommandTest, HostModuleIsLoadedWhenItWasUnloaded) {
   EXPECT_EQ(m.kernel.module_loads().back(), "e1000e");
 }
 
+// A device vfioctl did not bind has no record of its host driver: release --force asks kmod
+// what the device's own pci: modalias resolves to and loads that, as udev's
+// `modprobe -b $MODALIAS` would have at boot.
+TEST_F(ReleaseCommandTest, ForcedReleaseLoadsTheHostModuleFromTheModalias) {
+  m.kernel.module("vfio", SimModuleState::kLoaded).module("vfio_pci_core", SimModuleState::kLoaded);
+  m.kernel.module("vfio_pci", SimModuleState::kLoaded);
+  m.sysfs.pci("0000:07:00.0").ids(0x8086, 0x10d3).cls(0x020000).vfio().override_driver("vfio-pci").group(7);
+  m.sysfs.pci(kNic).no_driver();
+  m.kernel.unload("e1000e");
+  CliRun r = m.run({"release", "--force", "0000:07:00.0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(m.kernel.module_loads(), ElementsAre("e1000e"));
+  EXPECT_EQ(m.kernel.driver_of("0000:07:00.0"), "e1000e");
+  EXPECT_EQ(m.kernel.override_of("0000:07:00.0"), std::nullopt);
+}
+
 TEST_F(ReleaseCommandTest, ToNamesTheDriver) {
   bind({kDisk});
   CliRun r = m.run({"release", "--to", "nvme", kDisk});

@@ -112,8 +112,8 @@ void print_explain(const DeviceReport& report, const Snapshot& snapshot, std::os
   } else {
     Table t({"RANK", "MODULE", "DRIVER", "SCORE", "SOURCE", "STATE", "ALIAS"});
     for (const auto& c : r.candidates) {
-      std::string state(to_string(c.state));
-      if (c.blacklisted) state += ",blacklisted";
+      std::string state(reported_state(c));
+      if (c.blacklisted && is_present(c.state)) state += ",blacklisted";
       t.add_row({c.rank ? std::to_string(c.rank) : "-", c.module, driver_cell(c),
                  fmt::format("{}/{}", c.score, c.specificity.fields), std::string(to_string(c.source)),
                  state, c.alias.empty() ? "(pinned, no alias)" : c.alias});

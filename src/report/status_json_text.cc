@@ -123,7 +123,7 @@ void append_candidate(std::string& out, const Candidate& c, int indent) {
   else append_int(o.key("rank"), c.rank);
   append_int(o.key("score"), c.score);
   append_string(o.key("source"), to_string(c.source));
-  append_string(o.key("state"), to_string(c.state));
+  append_string(o.key("state"), reported_state(c));
   append_int(o.key("wildcard_fields"), c.specificity.wildcard_fields);
   o.close();
 }

@@ -45,7 +45,7 @@ json candidate_json(const Candidate& c) {
   j["wildcard_fields"] = c.specificity.wildcard_fields;
   j["literal_chars"] = c.specificity.literal_chars;
   j["source"] = std::string(to_string(c.source));
-  j["state"] = std::string(to_string(c.state));
+  j["state"] = std::string(reported_state(c));
   j["blacklisted"] = c.blacklisted;
   j["rank"] = c.rank == 0 ? json(nullptr) : json(c.rank);
   j["excluded"] = optional_string(c.excluded);

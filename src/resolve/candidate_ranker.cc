@@ -30,6 +30,11 @@ bool ranks_before(const Candidate& a, const Candidate& b) {
 
 }  // namespace
 
+std::string_view reported_state(const Candidate& c) {
+  if (c.blacklisted && !is_present(c.state)) return "blacklisted";
+  return to_string(c.state);
+}
+
 CandidateRanker::CandidateRanker(const Bus& bus, const VfioAliasIndex& index, ModuleCatalog& catalog,
                                  DriverPolicy policy)
     : bus_(bus), index_(index), catalog_(catalog), policy_(std::move(policy)) {}

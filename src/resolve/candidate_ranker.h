@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bus/bus.h"
@@ -39,6 +40,12 @@ struct Candidate {
   std::vector<std::string> drivers;      // driver names it registered on the bus; empty until loaded
   std::optional<std::string> excluded;   // why it cannot be used
 };
+
+// The module state as status and explain report it (cli-contract.md: loaded / builtin /
+// available / blacklisted, and not-found for a stale index). "blacklisted" only for a module
+// that is not present: a blacklist stops alias-driven loading (modprobe.d(5)), so a blacklisted
+// module that is loaded or built in is still usable and reads as loaded or builtin.
+std::string_view reported_state(const Candidate& c);
 
 struct Resolution {
   std::string key;  // what was matched: "vfio_pci:v...", the modalias with the vfio prefix

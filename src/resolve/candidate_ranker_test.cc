@@ -380,6 +380,7 @@ TEST_F(RankerPolicy, BlacklistedAndNotLoadedIsExcluded) {
   EXPECT_TRUE(c.blacklisted);
   EXPECT_EQ(c.state, ModuleState::kAvailable);
   EXPECT_EQ(c.excluded, "blacklisted in modprobe.d");
+  EXPECT_EQ(reported_state(c), "blacklisted");  // cli-contract.md's state for it
   // Pinning it overrides the blacklist.
   auto pinned = w.rank(kMlx5Vf, DriverPolicy{"mlx5_vfio_pci", false, {}});
   EXPECT_EQ(pinned->chosen_candidate()->module, "mlx5_vfio_pci");
@@ -392,6 +393,7 @@ TEST_F(RankerPolicy, BlacklistedButLoadedIsUsed) {
   const Candidate& c = find(*r, "mlx5_vfio_pci");
   EXPECT_TRUE(c.blacklisted);
   EXPECT_EQ(c.state, ModuleState::kLoaded);
+  EXPECT_EQ(reported_state(c), "loaded");
   EXPECT_FALSE(c.excluded);
   EXPECT_EQ(r->chosen_candidate()->module, "mlx5_vfio_pci");
   EXPECT_EQ(c.drivers, std::vector<std::string>{"mlx5_vfio_pci"});

@@ -551,8 +551,11 @@ void SimKernel::bind_to(const SimDriver& drv, const std::string& device) {
   }
   // drivers/vfio/vfio_main.c: the vfio-dev/vfioN class device, and the group's character
   // device /dev/vfio/<group> (noiommu-<group> in no-IOMMU mode) while the group has a device.
-  dev.vfio_dev(next_vfio_dev_++);
-  sysfs_.root().write(group_node(*dev.iommu_group_number()), "");
+  const int number = next_vfio_dev_++;
+  dev.vfio_dev(number);
+  vfio_dev_numbers_[device] = number;
+  if (dev_nodes_) sysfs_.root().write(group_node(*dev.iommu_group_number()), "");
+  if (device_cdev_ && dev_nodes_) sysfs_.root().write("/dev/vfio/devices/vfio" + std::to_string(number), "");
 }
 
 // drivers/base/dd.c __device_attach(): a bound device stays; otherwise every registered driver
@@ -578,6 +581,11 @@ void SimKernel::release_driver(const std::string& device) {
   const SimDriver& drv = drivers_.at(*drv_name);
   dev.no_driver();
   if (!drv.vfio_pci_core) return;
+  if (auto n = vfio_dev_numbers_.find(device); n != vfio_dev_numbers_.end()) {
+    std::error_code ec;
+    fs::remove(sysfs_.root().at("/dev/vfio/devices/vfio" + std::to_string(n->second)), ec);
+    vfio_dev_numbers_.erase(n);
+  }
   if (auto g = dev.iommu_group_number()) {
     bool others = false;
     for (const auto& address : sysfs_.pci_addresses()) {

@@ -172,6 +172,19 @@ class SimKernel final : public KernelPort {
   // A PF's VFs get this device ID (sriov_vf_device) and these IOMMU groups, in VF order;
   // default: the PF's device ID, and fresh group numbers from 100 upwards.
   SimKernel& vf_device(const std::string& pf, std::uint16_t device);
+  // CONFIG_VFIO_DEVICE_CDEV (6.6+): each bound vfio device also gets /dev/vfio/devices/vfioN,
+  // named after its vfio-dev class device (drivers/vfio/device_cdev.c vfio_init_device_cdev(),
+  // created by vfio_device_add() and removed by vfio_device_del() in drivers/vfio/vfio_main.c).
+  SimKernel& device_cdev(bool on) {
+    device_cdev_ = on;
+    return *this;
+  }
+  // Whether device nodes appear in <root>/dev (devtmpfs). Off: a static /dev (a chroot or a
+  // container without devtmpfs), where the kernel's vfio cdevs exist but no node shows up.
+  SimKernel& group_nodes(bool on) {
+    dev_nodes_ = on;
+    return *this;
+  }
 
   // Fault plan. `device` (kRemoveDevice only): the device to unplug; default the one the write
   // is about (the device in the path, or the address written).
@@ -261,6 +274,9 @@ class SimKernel final : public KernelPort {
   std::set<int> noiommu_groups_;
   bool noiommu_ = false;
   int next_vfio_dev_ = 100;
+  bool device_cdev_ = false;
+  bool dev_nodes_ = true;
+  std::map<std::string, int> vfio_dev_numbers_;  // bound vfio device -> its N of vfio-dev/vfioN
   bool booted_ = false;
 
   std::multimap<std::size_t, std::pair<SimFault, std::string>> faults_;
