@@ -32,12 +32,12 @@ _vfioctl() {
     local cur prev cmd i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="status explain bind release vfs recover apply doctor"
+    local commands="status explain bind release vfs recover apply doctor policy"
     local global="--root --kernel-release --json -v --verbose -q --quiet --help --version"
 
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            status | explain | bind | release | vfs | recover | apply | doctor) cmd=${COMP_WORDS[i]} ;;
+            status | explain | bind | release | vfs | recover | apply | doctor | policy) cmd=${COMP_WORDS[i]} ;;
         esac
     done
 
@@ -59,10 +59,11 @@ _vfioctl() {
         release) opts+=" --to --dry-run -n --force" ;;
         vfs) opts+=" --bind --driver --generic --force" ;;
         apply) opts+=" --dry-run -n --device" ;;
+        policy) opts+=" --write" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-    elif [[ $cmd == apply ]]; then
+    elif [[ $cmd == apply || $cmd == policy ]]; then
         COMPREPLY=($(compgen -f -X '!*.toml' -- "$cur") $(compgen -d -- "$cur"))
     elif [[ $cmd != recover && $cmd != doctor ]]; then
         COMPREPLY=($(compgen -W "$(_vfioctl_devices)" -- "$cur"))

@@ -148,7 +148,8 @@ VfsOutcome run_vfs(OperationContext& ctx, const VfsOptions& options, const Addre
     }
   };
 
-  if (options.bind && autoprobe_before.value_or(true)) {
+  const bool autoprobe_off = options.bind || options.unbound_vfs;
+  if (autoprobe_off && autoprobe_before.value_or(true)) {
     if (int e = ctx.kernel.write_attribute(pf_attr(pf, "sriov_drivers_autoprobe"), "0")) {
       undo(pf + ": sriov_drivers_autoprobe: " + errno_text(e));
       return outcome;
@@ -197,7 +198,7 @@ VfsOutcome run_vfs(OperationContext& ctx, const VfsOptions& options, const Addre
       return outcome;
     }
   }
-  if (options.bind && autoprobe_before && *autoprobe_before) {
+  if (autoprobe_off && autoprobe_before && *autoprobe_before) {
     if (int e = ctx.kernel.write_attribute(pf_attr(pf, "sriov_drivers_autoprobe"), "1")) {
       // All or nothing: a PF left with autoprobe off would keep the host's driver off every VF
       // it creates later. Putting the VF count back removes the VFs just bound, and their records.

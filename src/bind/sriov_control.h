@@ -26,6 +26,9 @@ struct VfsOptions {
   std::optional<std::string> driver;
   bool generic = false;
   bool force = false;
+  // Without bind: still create the VFs with autoprobe off (put back once they exist), so they
+  // appear unbound and no host VF driver races the caller that binds some of them (apply).
+  bool unbound_vfs = false;
 };
 
 struct VfsOutcome {

@@ -14,9 +14,9 @@
 
 namespace vfioctl {
 
-bool write_file_atomically(const std::string& path, const std::string& content, std::string* error) {
+bool write_file_atomically(const std::string& path, const std::string& content, std::string* error, unsigned mode) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) {
     if (error) *error = tmp + ": " + errno_text(errno);
     return false;

@@ -18,7 +18,9 @@ namespace vfioctl {
 
 // Replaces `path` with `content` so that a reader sees the old or the new file, never a part:
 // write a temporary file beside it, fsync, rename, fsync the directory.
-bool write_file_atomically(const std::string& path, const std::string& content, std::string* error);
+// `mode`: vfioctl's own state is 0600; files other programs read (modprobe.d) are 0644.
+bool write_file_atomically(const std::string& path, const std::string& content, std::string* error,
+                           unsigned mode = 0600);
 
 class StateDir {
  public:

@@ -4,12 +4,15 @@
 //   3. set the VF counts ([[pf]] rules, through run_vfs), plan again now that the new VFs
 //      exist, then bind everything in one execute_bind. A failure in any step puts the devices
 //      and the VF counts back (exit 1).
+#include <set>
+
 #include <fmt/format.h>
 
 #include "bind/bind_executor.h"
 #include "bind/journal.h"
+#include "bind/override_binder.h"
 #include "bind/sriov_control.h"
-#include <set>
+#include "host/file_io.h"
 
 #include "cli/commands.h"
 #include "cli/device_args.h"
@@ -61,6 +64,24 @@ struct SriovUndo {
     return ok;
   }
 };
+
+// VFs created with autoprobe off that no rule selected: drivers_probe gives each to whatever
+// host driver matches, as autoprobe would have (drivers/pci/pci-driver.c pci_device_probe,
+// which sriov_drivers_autoprobe no longer blocks once it is back on). Not all or nothing: a VF
+// left unbound is only a note, as it would be on a PF whose autoprobe is off.
+void probe_unselected_vfs(OperationContext& ctx, const std::vector<SriovChange>& done, const ApplyPlan& plan,
+                          std::vector<std::string>& notes) {
+  const HostRoot& host = ctx.session.host();
+  OverrideBinder binder(host, ctx.kernel, ctx.session.buses().pci());
+  for (const auto& change : done) {
+    for (const auto& vf : list_vfs(host, change.pf)) {
+      if (plan.rule_of.count(vf)) continue;
+      BindingState s = binder.state(vf);
+      if (!s.present || s.driver) continue;
+      if (int e = binder.probe(vf)) notes.push_back(vf + ": drivers_probe: " + errno_text(e) + "; it is left unbound");
+    }
+  }
+}
 
 }  // namespace
 
@@ -164,7 +185,10 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
   };
 
   for (const auto& change : plan.sriov) {
+    // The VFs appear unbound: the rules' VFs go to vfio without a host VF driver probing them
+    // first (and racing the bind), and the others are probed below, once the binds are done.
     VfsOptions options{DeviceRef{&session.buses().pci(), change.pf}, change.to, false, std::nullopt, false, false};
+    options.unbound_vfs = true;
     VfsOutcome vfs = run_vfs(env.context(), options, env.addresses());
     if (vfs.block != BindPlan::Block::kNone) {
       for (const auto& p : vfs.problems) result.errors.push_back(p.device + ": " + p.message);
@@ -220,6 +244,7 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
       return fail(kExitFailed, plan);
     }
   }
+  probe_unselected_vfs(env.context(), undo.done, plan, result.notes);
   if (g.json) {
     auto j = base_json("ok", kExitOk, &result, plan);
     j["changes"] = changes_json(shown);

@@ -143,10 +143,26 @@ TEST_F(ApplyCommandTest, PfRuleCreatesVfsAndVfRuleBindsThemInOneApply) {
   EXPECT_EQ(m.kernel.writes().size(), writes);
 }
 
+// The VFs appear with autoprobe off, so the one a rule names never reaches the host's VF
+// driver (no netdev appears and vanishes; no race with its probe), and the others are probed to
+// the host driver afterwards, as autoprobe would have done. Autoprobe ends as it was.
+TEST_F(ApplyCommandTest, NewVfsARuleNamesNeverReachTheHostDriver) {
+  config("[[pf]]\naddress = \"0000:02:00.0\"\nnum_vfs = 2\n\n[[device]]\npf = \"0000:02:00.0\"\nvfs = [0]\n");
+  CliRun r = m.run({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(m.kernel.driver_of("0000:02:00.2"), "mlx5_vfio_pci");
+  EXPECT_EQ(m.kernel.driver_of("0000:02:00.3"), "mlx5_core") << "the VF no rule names goes to the host driver";
+  EXPECT_EQ(m.sysfs.pci_at(kPf).sriov_settings()->drivers_autoprobe, true);
+  for (const auto& w : m.kernel.writes()) {
+    EXPECT_NE(w.path, "/sys/bus/pci/drivers/mlx5_core/unbind") << "a VF was on mlx5_core first: " << w.value;
+  }
+  EXPECT_THAT(m.recorded_devices(), ElementsAre("0000:02:00.2"));
+}
+
 TEST_F(ApplyCommandTest, FailedBindPutsTheVfCountBackToo) {
   config("[[pf]]\naddress = \"0000:02:00.0\"\nnum_vfs = 1\n\n[[device]]\npf = \"0000:02:00.0\"\nvfs = [0]\n");
-  // Write 0 is sriov_numvfs, 1 the new VF's driver_override.
-  m.kernel.inject(1, testing::SimFault::kEio);
+  // Writes 0-2: autoprobe off, sriov_numvfs, autoprobe back on; 3 is the new VF's driver_override.
+  m.kernel.inject(3, testing::SimFault::kEio);
   CliRun r = m.run({"apply"});
   EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
   EXPECT_TRUE(m.kernel.fault_fired());
@@ -158,8 +174,9 @@ TEST_F(ApplyCommandTest, FailedBindPutsTheVfCountBackToo) {
 
 TEST_F(ApplyCommandTest, CrashWhileBindingNewVfsIsUndoneByRecoverIncludingTheVfCount) {
   config("[[pf]]\naddress = \"0000:02:00.0\"\nnum_vfs = 1\n\n[[device]]\npf = \"0000:02:00.0\"\nvfs = [0]\n");
-  // Write 0 is sriov_numvfs, 1 the new VF's driver_override, 2 its unbind from mlx5_core.
-  m.kernel.inject(2, testing::SimFault::kCrash);
+  // Writes 0-2: autoprobe off, sriov_numvfs, autoprobe on; 3 the new (unbound) VF's
+  // driver_override, 4 drivers_probe.
+  m.kernel.inject(4, testing::SimFault::kCrash);
   EXPECT_THROW(m.run({"apply"}), testing::SimulatedCrash);
   EXPECT_TRUE(m.journal_exists());
   m.kernel.clear_faults();

@@ -80,6 +80,11 @@ int run_cli(const std::vector<std::string>& args, CliIo& io) {
   apply->add_option("--device", apply_args.devices,
                     "apply only the rules for this device (repeatable); the udev rule passes each added device");
 
+  PolicyArgs policy_args;
+  CLI::App* policy = app.add_subcommand("policy", "which vfio modules may autoload; --write blocks those no rule needs");
+  policy->add_option("FILE", policy_args.file, "configuration file (default: as apply)");
+  policy->add_flag("--write", policy_args.write, "write (or remove) /etc/modprobe.d/vfioctl-autoload.conf to match");
+
   std::vector<const char*> argv{"vfioctl"};
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -110,6 +115,7 @@ int run_cli(const std::vector<std::string>& args, CliIo& io) {
   if (vfs->parsed()) return run_vfs(g, vfs_args, io);
   if (apply->parsed()) return run_apply(g, apply_args, io);
   if (doctor->parsed()) return run_doctor(g, io);
+  if (policy->parsed()) return run_policy(g, policy_args, io);
   io.err << "vfioctl: no command given\nRun 'vfioctl --help' for usage.\n";
   return kExitBadInput;
 }

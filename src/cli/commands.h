@@ -43,6 +43,10 @@ struct ApplyArgs {
   bool dry_run = false;
 };
 
+struct PolicyArgs {
+  std::optional<std::string> file;  // as apply's FILE
+  bool write = false;
+};
 int run_status(const GlobalOptions& g, const std::vector<std::string>& devices, CliIo& io);
 int run_explain(const GlobalOptions& g, const std::string& device, CliIo& io);
 int run_bind(const GlobalOptions& g, const BindArgs& args, CliIo& io);
@@ -51,5 +55,6 @@ int run_recover(const GlobalOptions& g, CliIo& io);
 int run_vfs(const GlobalOptions& g, const VfsArgs& args, CliIo& io);
 int run_apply(const GlobalOptions& g, const ApplyArgs& args, CliIo& io);
 int run_doctor(const GlobalOptions& g, CliIo& io);
+int run_policy(const GlobalOptions& g, const PolicyArgs& args, CliIo& io);
 
 }  // namespace vfioctl

@@ -68,6 +68,15 @@ for spelling in vfio_pci vfio-pci; do
 done
 check "vfioctl bind $NIC0 --driver $VARIANT_MODULE (module spelling)" vfioctl bind $NIC0 --driver $VARIANT_MODULE
 check_bound $NIC0 $VARIANT_DRIVER
+check "vfioctl release $NIC0" vfioctl release $NIC0
+back_on_host $NIC0 e1000e
+# The driver's spelling while its module is not loaded: no /sys/module link names the driver
+# yet, so vfioctl must find the module behind "$VARIANT_DRIVER" itself.
+rmmod $VARIANT_MODULE
+check_absent "$VARIANT_MODULE unloaded" /sys/module/$VARIANT_MODULE
+check "vfioctl bind $NIC0 --driver $VARIANT_DRIVER (driver spelling, not loaded)" vfioctl bind $NIC0 --driver $VARIANT_DRIVER
+check_exists "kernel: vfioctl loaded $VARIANT_MODULE" /sys/module/$VARIANT_MODULE
+check_bound $NIC0 $VARIANT_DRIVER
 # From one vfio driver to another: unbind from the variant, bind vfio-pci.
 check "vfioctl bind $NIC0 --generic (variant -> vfio-pci)" vfioctl bind $NIC0 --generic
 check_bound $NIC0 vfio-pci

@@ -28,6 +28,17 @@ before=$(pci_snapshot)
 expect_rc "vfioctl bind $NVME_PF (VFs enabled)" 3 vfioctl bind $NVME_PF
 check_output "the refusal says why" "SR-IOV"
 check_unchanged "kernel: nothing changed" "$before"
+# ...while one of its VFs binds on its own, to the VF-only variant.
+check "vfioctl bind $NVME_VF1 (a VF of that PF)" vjson /tmp/vf.json bind $NVME_VF1
+json_vars /tmp/vf.json vf_module='.devices[0].module'
+check_eq "vfioctl: the VF-only variant" "$VF_VARIANT_MODULE" "$vf_module"
+check_bound $NVME_VF1 $VF_VARIANT_DRIVER
+check_eq "kernel: the other VF untouched" none "$(pci_driver $NVME_VF2)"
+check_eq "kernel: the PF stays on nvme" nvme "$(pci_driver $NVME_PF)"
+check "a VFIO client opens $NVME_VF1" vfio-client $NVME_VF1
+check "vfioctl release $NVME_VF1" vfioctl release $NVME_VF1
+check_eq "kernel: $NVME_VF1 unbound again, as it was" none "$(pci_driver $NVME_VF1)"
+check_eq "kernel: $NVME_VF1 override cleared" "(null)" "$(pci_override $NVME_VF1)"
 sriov_disable $NVME_PF
 check_absent "kernel: VFs removed" "$(pci_dir $NVME_VF1)"
 
