@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "buses/platform_reset.h"
 #include "safety/in_use.h"
 #include "safety/vfio_users.h"
 
@@ -110,8 +111,18 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
       }
       plan.noiommu = true;
     } else if (!d.iommu_group) {
-      plan.refusals.push_back({id, "has no IOMMU group, and vfio-pci refuses such a device "
-                                   "(vfio_pci_core_register_device: -EINVAL); check the firmware's DMAR/IVRS tables"});
+      plan.refusals.push_back({id, d.bus == "pci"
+                                       ? "has no IOMMU group, and vfio-pci refuses such a device "
+                                         "(vfio_pci_core_register_device: -EINVAL); check the firmware's DMAR/IVRS tables"
+                                       : "has no IOMMU group, and vfio refuses such a device (vfio_device_set_group: "
+                                         "-EINVAL); it is not behind an IOMMU the kernel knows (check the device tree's "
+                                         "iommus property or the IORT table)"});
+    }
+    if (d.bus == "platform") {
+      // vfio-platform's probe fails without the reset helper for the first compatible string
+      // while reset_required is on: refuse before anything is touched, saying what to do.
+      PlatformReset reset = find_platform_reset(host, d);
+      if (reset.probe_will_fail()) plan.cannot.push_back({id, reset.summary});
     }
     if (d.sriov.has_vfs_enabled()) {
       plan.refusals.push_back({id, "is an SR-IOV PF with " + std::to_string(*d.sriov.numvfs) +

@@ -51,6 +51,10 @@ class Bus {
   // The alias key kmod would be asked for: the modalias with the vfio prefix
   // ("pci:v..." -> "vfio_pci:v..."). nullopt when the device has no usable modalias.
   virtual std::optional<std::string> vfio_alias_key(const Device& device) const = 0;
+
+  // What an admin should know about giving this device to vfio on this bus (a reset helper
+  // vfio-platform will not find, a driver marked for removal upstream), for explain.
+  virtual std::vector<std::string> notes(const HostRoot& /*host*/, const Device& /*device*/) const { return {}; }
 };
 
 }  // namespace vfioctl

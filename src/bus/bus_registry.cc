@@ -1,5 +1,6 @@
 #include "bus/bus_registry.h"
 
+#include "buses/buses.h"
 #include "pci/pci_bus.h"
 
 namespace vfioctl {
@@ -8,7 +9,12 @@ std::string DeviceRef::id() const {
   return bus->name() == "pci" ? name : std::string(bus->name()) + "/" + name;
 }
 
-BusRegistry::BusRegistry() { buses_.push_back(std::make_unique<PciBus>()); }
+BusRegistry::BusRegistry() {
+  buses_.push_back(std::make_unique<PciBus>());  // first: pci() and the default for plain addresses
+  for (auto spec : {platform_bus_spec(), amba_bus_spec(), fsl_mc_bus_spec(), cdx_bus_spec(), css_bus_spec()}) {
+    buses_.push_back(std::make_unique<OverrideBus>(std::move(spec)));
+  }
+}
 
 const Bus* BusRegistry::find(std::string_view name) const {
   for (const auto& b : buses_) {

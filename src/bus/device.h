@@ -26,6 +26,9 @@ struct Device {
 
   std::optional<std::string> modalias;
   std::optional<PciIdentity> pci;  // PCI only: from the modalias
+  // Platform and amba devices described by the device tree: of_node/compatible, NUL-separated,
+  // most specific first (Documentation/devicetree/usage-model.rst).
+  std::vector<std::string> of_compatible;
 
   std::optional<std::string> driver;         // bound driver (basename of the driver link)
   std::optional<std::string> driver_module;  // the driver's module link, when it has one

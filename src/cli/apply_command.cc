@@ -108,7 +108,7 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
       return kExitBadInput;
     }
     only.emplace();
-    for (const auto& r : *refs) only->insert(r.name);
+    for (const auto& r : *refs) only->insert(r.id());
   }
   const std::set<std::string>* filter = only ? &*only : nullptr;
   if (config.files.empty() && !g.quiet && !filter) {

@@ -124,7 +124,7 @@ void merge(BindPlan& into, BindPlan&& part, const Batch& batch, ApplyPlan& plan,
   // the other devices never include a blacklisted module, so one pin is enough for all.
   if (part.pinned && !into.pinned) into.pinned = part.pinned;
   for (auto& p : part.devices) {
-    const std::string& name = p.device.name;
+    const std::string name = p.device.id();
     auto [it, inserted] = batch_of_device.emplace(name, where);
     if (!inserted) {
       into.bad_input.push_back({p.device.id(), "is taken by the rule at " + it->second + " and by the rule at " + where +
@@ -211,7 +211,9 @@ ApplyPlan plan_apply(Session& session, const Config& config, const AddressSource
   }
   for (const auto& [name, intent] : intents) {
     if (name.rfind("VF ", 0) == 0) continue;  // pending: no device yet
-    batches[intent.settings].devices.push_back(DeviceRef{&session.buses().pci(), name});
+    std::string error;
+    auto ref = session.buses().parse(name, &error);  // a PCI address or BUS/NAME, as select_devices gives it
+    if (ref) batches[intent.settings].devices.push_back(*ref);
   }
   std::map<std::string, std::string> batch_of_device;
   for (const auto& key : order) {
@@ -236,7 +238,7 @@ std::vector<PlannedChange> planned_changes(const ApplyPlan& plan) {
   for (const auto& p : plan.bind.devices) {
     if (p.already_done) continue;
     std::string to = p.candidates.empty() ? "?" : p.candidates.front().module;
-    auto rule = plan.rule_of.find(p.device.name);
+    auto rule = plan.rule_of.find(p.device.id());
     out.push_back({p.device.id(), "bind", p.original.driver.value_or("(none)"), to,
                    rule == plan.rule_of.end() ? std::string() : rule->second.where()});
   }
@@ -253,7 +255,7 @@ std::vector<PlannedChange> unchanged_devices(const ApplyPlan& plan) {
   std::vector<PlannedChange> out;
   for (const auto& p : plan.bind.devices) {
     if (!p.already_done) continue;
-    auto rule = plan.rule_of.find(p.device.name);
+    auto rule = plan.rule_of.find(p.device.id());
     out.push_back({p.device.id(), "bind", p.original.driver.value_or("(none)"), p.original.driver.value_or("(none)"),
                    rule == plan.rule_of.end() ? std::string() : rule->second.where()});
   }

@@ -7,6 +7,7 @@
 
 #include "host/file_io.h"
 #include "modules/module_name.h"
+#include "bus/bus_registry.h"
 #include "pci/pci_address.h"
 
 namespace vfioctl {
@@ -119,6 +120,22 @@ std::optional<std::string> address_of(Reporter& r, const std::string& key, const
   return a->to_string();
 }
 
+// A [[device]] address: a PCI address, or BUS/NAME for the other buses ("platform/fff51000.ethernet"),
+// as a DEVICE argument is written; canonical as DeviceRef::id() spells it.
+std::optional<std::string> device_of(Reporter& r, const std::string& key, const toml::node& n) {
+  auto s = string_of(r, key, n);
+  if (!s) return std::nullopt;
+  if (s->find('/') == std::string::npos) return address_of(r, key, n);
+  std::string error;
+  const BusRegistry buses;  // outlives ref, which points into it
+  auto ref = buses.parse(*s, &error);
+  if (!ref) {
+    r.at(n.source(), "'" + key + "': " + error);
+    return std::nullopt;
+  }
+  return ref->id();
+}
+
 void parse_device(Reporter& r, const toml::table& t, Config& into) {
   const std::size_t errors_before = r.count();
   DeviceRule rule;
@@ -139,7 +156,7 @@ void parse_device(Reporter& r, const toml::table& t, Config& into) {
     };
     if (k == "address") {
       selector();
-      rule.selector.address = address_of(r, k, node);
+      rule.selector.address = device_of(r, k, node);
     } else if (k == "ids") {
       selector();
       if (auto s = string_of(r, k, node)) {

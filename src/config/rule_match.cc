@@ -76,10 +76,14 @@ std::vector<std::string> select_devices(const HostRoot& host, const Snapshot& sn
   }
   for (const auto& r : snap.devices) {
     const Device& d = r.device;
+    // An address names a device of any bus (BUS/NAME); ids, serials and MACs are PCI's.
+    if (s.address) {
+      if (d.id() == *s.address) out.push_back(d.id());
+      continue;
+    }
     if (d.bus != "pci") continue;
     bool match = false;
-    if (s.address) match = d.name == *s.address;
-    else if (s.ids) match = ids_match(*s.ids, d);
+    if (s.ids) match = ids_match(*s.ids, d);
     else if (s.serial) {
       auto serials = nvme_serials(host, d.name);
       match = std::find(serials.begin(), serials.end(), *s.serial) != serials.end();

@@ -25,7 +25,8 @@
 
 namespace vfioctl {
 
-// Device names (PCI addresses) the selector picks among the snapshot's devices, in snapshot
+// Devices the selector picks among the snapshot's devices, as DeviceRef::id() names them (a PCI
+// address, or BUS/NAME for an address rule on another bus), in snapshot
 // order. A pf selector picks the PF's virtfnN links that exist, whether or not the snapshot
 // holds them.
 std::vector<std::string> select_devices(const HostRoot& host, const Snapshot& snap, const DeviceSelector& selector);

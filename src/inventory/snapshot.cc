@@ -42,7 +42,15 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
         if (!found) snap.missing.push_back(DeviceRef{bus, n}.id());
       }
     }
-    for (auto& d : read) devices.push_back(std::move(d));
+    for (auto& d : read) {
+      // Listing everything: the other buses hold dozens of devices no one assigns (an x86
+      // host's serial ports, ACPI buttons, RTC). Only those vfio could take are listed: behind
+      // an IOMMU (a group), or already steered (an override, a vfio node). Named ones always are.
+      if (wanted.empty() && bus != &session.buses().pci() && !d.iommu_group && !d.driver_override && !d.vfio_dev) {
+        continue;
+      }
+      devices.push_back(std::move(d));
+    }
   }
 
   ModuleCatalog& modules = session.modules();
@@ -61,6 +69,7 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
     auto& ranker = rankers[bus];
     if (!ranker) ranker = std::make_unique<CandidateRanker>(*bus, session.aliases(), modules, policy);
     report.resolution = ranker->resolve(d);
+    report.notes = bus->notes(host, d);
     if (d.driver) report.is_vfio = check.is_vfio(d.bus, *d.driver, d.vfio_dev.has_value());
     if (d.iommu_group) {
       if (const IommuGroup* g = snap.groups.find(*d.iommu_group)) report.group_viable = g->viable();

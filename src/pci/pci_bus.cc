@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "bus/sysfs_device.h"
 #include "host/file_io.h"
 #include "host/parallel.h"
 #include "pci/pci_address.h"
@@ -16,13 +17,6 @@ namespace {
 
 constexpr std::string_view kPciFields[] = {"v", "d", "sv", "sd", "bc", "sc", "i"};
 
-std::optional<int> parse_int(std::string_view text) {
-  int value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 // Reads an optional integer attribute; a present but unreadable or malformed one is a warning.
 std::optional<int> read_int_attr(const Dir& dev, const char* attr, Device& d) {
   ReadResult r = read_attr(dev, attr);
@@ -31,7 +25,7 @@ std::optional<int> read_int_attr(const Dir& dev, const char* attr, Device& d) {
     d.warnings.push_back(std::string(attr) + ": " + errno_text(r.error));
     return std::nullopt;
   }
-  auto v = parse_int(r.value);
+  auto v = parse_decimal(r.value);
   if (!v) d.warnings.push_back(std::string(attr) + ": unexpected value '" + r.value + "'");
   return v;
 }
@@ -101,34 +95,7 @@ Device read_device(const Dir& dev, const std::string& name) {
   }
   if (!d.pci) d.pci = identity_from_attributes(dev, d);
 
-  ReadResult driver = read_link(dev, "driver");
-  if (driver.ok()) {
-    d.driver = std::string(last_component(driver.value));
-  } else if (!driver.missing()) {
-    d.warnings.push_back("driver: " + errno_text(driver.error));
-  }
-
-  ReadResult override_attr = read_attr(dev, "driver_override");
-  if (override_attr.ok()) {
-    d.has_driver_override_attr = true;
-    // The kernel prints "(null)" for an unset override (sprintf of a NULL pointer); an empty
-    // value can only be a fixture, and means the same.
-    if (override_attr.value != "(null)" && !override_attr.value.empty()) {
-      d.driver_override = override_attr.value;
-    }
-  } else if (!override_attr.missing()) {
-    d.has_driver_override_attr = true;
-    d.warnings.push_back("driver_override: " + errno_text(override_attr.error));
-  }
-
-  ReadResult group = read_link(dev, "iommu_group");
-  if (group.ok()) {
-    auto g = parse_int(last_component(group.value));
-    if (g) d.iommu_group = *g;
-    else d.warnings.push_back("iommu_group: unexpected link '" + group.value + "'");
-  } else if (!group.missing()) {
-    d.warnings.push_back("iommu_group: " + errno_text(group.error));
-  }
+  read_binding_attributes(dev, d);
 
   ReadResult physfn = read_link(dev, "physfn");
   if (physfn.ok()) {
@@ -139,15 +106,6 @@ Device read_device(const Dir& dev, const std::string& name) {
   if (d.sriov.totalvfs) {
     d.sriov.numvfs = read_int_attr(dev, "sriov_numvfs", d);
     if (auto ap = read_int_attr(dev, "sriov_drivers_autoprobe", d)) d.sriov.drivers_autoprobe = *ap != 0;
-  }
-
-  // Since Linux 6.1 (vfio device cdev groundwork) every device bound to vfio-pci or a variant
-  // has vfio-dev/vfioN. Only bound devices can have it.
-  if (d.driver) {
-    int error = 0;
-    auto names = list_dir_at(dev, "vfio-dev", &error);
-    std::sort(names.begin(), names.end());
-    if (!names.empty()) d.vfio_dev = names.front();
   }
 
   check_assignable(dev, d);

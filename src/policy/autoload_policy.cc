@@ -126,7 +126,7 @@ AutoloadPolicy compute_autoload_policy(Session& session, const Config& config) {
   // the snapshot, so a VF rule keeps every vfio module of the bus loadable.
   Snapshot snap = take_snapshot(session, {});
   std::map<std::string, const DeviceReport*> by_name;
-  for (const auto& r : snap.devices) by_name[r.device.name] = &r;
+  for (const auto& r : snap.devices) by_name[r.device.id()] = &r;
   for (const auto& rule : config.devices) {
     std::set<std::string> needed;
     for (const auto& name : select_devices(host, snap, rule.selector)) {

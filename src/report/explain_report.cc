@@ -48,6 +48,8 @@ json explain_json(const DeviceReport& report, const Snapshot& snapshot) {
   const Candidate* best = report.best();
   j["chosen"] = best ? candidate_json(*best) : json(nullptr);
   j["reason"] = report.device.not_assignable ? *report.device.not_assignable : r.reason;
+  j["notes"] = report.notes;
+  if (!report.device.of_compatible.empty()) j["of_compatible"] = report.device.of_compatible;
   j["kmod_resolution"] = r.kmod_modules;
   if (report.device.iommu_group) {
     if (const IommuGroup* g = snapshot.groups.find(*report.device.iommu_group)) j["iommu_group"] = group_json(*g);
@@ -104,6 +106,7 @@ void print_explain(const DeviceReport& report, const Snapshot& snapshot, std::os
   } else {
     out << "  group      none (no IOMMU, or the device is not behind one)\n";
   }
+  for (const auto& n : report.notes) out << "  note       " << n << "\n";
   for (const auto& w : d.warnings) out << "  warning    " << w << "\n";
 
   out << "\n" << bold("vfio drivers matching " + (r.key.empty() ? std::string("(no key)") : r.key)) << "\n";
@@ -116,7 +119,7 @@ void print_explain(const DeviceReport& report, const Snapshot& snapshot, std::os
       if (c.blacklisted && is_present(c.state)) state += ",blacklisted";
       t.add_row({c.rank ? std::to_string(c.rank) : "-", c.module, driver_cell(c),
                  fmt::format("{}/{}", c.score, c.specificity.fields), std::string(to_string(c.source)),
-                 state, c.alias.empty() ? "(pinned, no alias)" : c.alias});
+                 state, c.alias.empty() ? "(no alias: driver_override only)" : c.alias});
     }
     std::ostringstream buf;
     t.print(buf);

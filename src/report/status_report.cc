@@ -154,8 +154,12 @@ void print_status_table(const Snapshot& snapshot, std::ostream& out, PciNames* n
     if (d.sriov.is_vf) role = "VF of " + d.sriov.physfn.value_or("?");
     else if (d.sriov.has_vfs_enabled()) role = fmt::format("PF with {} VFs", *d.sriov.numvfs);
     if (!role.empty()) description = description.empty() ? role : role + ": " + description;
+    // Other buses have no PCI ids: the device tree's most specific compatible string, else the modalias.
+    if (!d.pci && description.empty()) {
+      description = !d.of_compatible.empty() ? d.of_compatible.front() : d.modalias.value_or("");
+    }
     if (!d.warnings.empty()) description = paint(style, "33", "! ") + description;
-    table.add_row({d.name, pci_id_text(d), driver, d.driver_override.value_or("-"),
+    table.add_row({d.id(), pci_id_text(d), driver, d.driver_override.value_or("-"),
                    group_cell(r, snapshot), best, description});
   }
   table.print(out, style.width);

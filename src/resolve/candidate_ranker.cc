@@ -41,6 +41,11 @@ CandidateRanker::CandidateRanker(const Bus& bus, const VfioAliasIndex& index, Mo
 
 std::shared_ptr<const Resolution> CandidateRanker::resolve(const Device& device) {
   auto key = bus_.vfio_alias_key(device);
+  if (!key && bus_.vfio_alias_prefix().empty()) {
+    // A bus whose vfio driver has no id table (vfio-platform, vfio-amba, vfio-fsl-mc, vfio_ccw):
+    // nothing to match, the generic driver is the candidate (compute adds it).
+    return compute(std::string());
+  }
   if (!key) {
     auto r = std::make_shared<Resolution>();
     r->reason = "the device has no usable modalias, so no vfio alias can match it";
@@ -80,6 +85,12 @@ std::shared_ptr<const Resolution> CandidateRanker::compute(const std::string& ke
       else if (ranks_before(c, *same)) *same = std::move(c);
     }
     r->kmod_modules = index_.kmod_resolution(key);
+  }
+  if (bus_.vfio_alias_prefix().empty() && !generic.empty() &&
+      std::none_of(r->candidates.begin(), r->candidates.end(), [&](const Candidate& c) { return c.module == generic; })) {
+    Candidate c;
+    c.module = generic;
+    r->candidates.push_back(std::move(c));
   }
   if (policy_.pinned_module &&
       std::none_of(r->candidates.begin(), r->candidates.end(),
@@ -138,6 +149,11 @@ void CandidateRanker::describe_choice(Resolution& r) const {
   }
   std::size_t usable = 0;
   for (const auto& x : r.candidates) usable += !x.excluded;
+  if (c->alias.empty()) {
+    r.reason = fmt::format("{} is the {} bus's vfio driver; it has no id table and binds through driver_override alone",
+                           c->module, bus_.name());
+    return;
+  }
   if (usable == 1) {
     r.reason = fmt::format("{} is the only vfio driver whose alias matches", c->module);
     return;

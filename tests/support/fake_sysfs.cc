@@ -169,8 +169,8 @@ std::optional<FakePci::SriovSettings> FakePci::sriov_settings() const {
 FakeOtherDevice::FakeOtherDevice(FakeSysfs& owner, std::string bus, std::string name)
     : owner_(owner), bus_(std::move(bus)), name_(std::move(name)) {}
 
-FakeOtherDevice& FakeOtherDevice::driver(std::string_view name) {
-  owner_.declare_driver(bus_, name, {}, ModuleKind::kNone);
+FakeOtherDevice& FakeOtherDevice::driver(std::string_view name, std::string_view module, ModuleKind kind) {
+  owner_.declare_driver(bus_, name, module, module.empty() ? ModuleKind::kNone : kind);
   driver_ = std::string(name);
   owner_.changed();
   return *this;
@@ -184,6 +184,36 @@ FakeOtherDevice& FakeOtherDevice::group(int number) {
 
 FakeOtherDevice& FakeOtherDevice::vfio_dev() {
   vfio_dev_ = true;
+  owner_.changed();
+  return *this;
+}
+
+FakeOtherDevice& FakeOtherDevice::modalias(std::string_view text) {
+  modalias_ = std::string(text);
+  owner_.changed();
+  return *this;
+}
+
+FakeOtherDevice& FakeOtherDevice::override_driver(std::string_view name) {
+  override_ = std::string(name);
+  owner_.changed();
+  return *this;
+}
+
+FakeOtherDevice& FakeOtherDevice::no_override_attr() {
+  override_attr_ = false;
+  owner_.changed();
+  return *this;
+}
+
+FakeOtherDevice& FakeOtherDevice::attr(std::string_view name, std::string_view text) {
+  attrs_[std::string(name)] = std::string(text);
+  owner_.changed();
+  return *this;
+}
+
+FakeOtherDevice& FakeOtherDevice::of_compatible(std::vector<std::string> strings) {
+  compatible_ = std::move(strings);
   owner_.changed();
   return *this;
 }
@@ -416,7 +446,16 @@ void FakeSysfs::write_pci(const FakePci& d, int vfio_number) {
 
 void FakeSysfs::write_other(const FakeOtherDevice& d) {
   const std::string dir = d.sys_path();
-  root_.write(dir + "/driver_override", "(null)\n");
+  if (d.override_attr_) root_.write(dir + "/driver_override", (d.override_ ? *d.override_ : "(null)") + "\n");
+  if (d.modalias_) root_.write(dir + "/modalias", *d.modalias_ + "\n");
+  for (const auto& [name, text] : d.attrs_) root_.write(dir + "/" + name, text + "\n");
+  if (!d.compatible_.empty()) {
+    std::string node = "/sys/firmware/devicetree/base/" + d.name_;
+    std::string bytes;
+    for (const auto& s : d.compatible_) bytes += s + '\0';
+    root_.write(node + "/compatible", bytes);
+    link(dir + "/of_node", node);
+  }
   root_.write(dir + "/uevent", d.driver_ ? "DRIVER=" + *d.driver_ + "\n" : std::string());
   link(dir + "/subsystem", "/sys/bus/" + d.bus_);
   link("/sys/bus/" + d.bus_ + "/devices/" + d.name_, dir);

@@ -146,9 +146,17 @@ class FakePci {
 class FakeOtherDevice {
  public:
   FakeOtherDevice(FakeSysfs& owner, std::string bus, std::string name);
-  FakeOtherDevice& driver(std::string_view name);
+  // Bound to `name`; `module` as for FakePci::driver (empty: no module link).
+  FakeOtherDevice& driver(std::string_view name, std::string_view module = {}, ModuleKind kind = ModuleKind::kNone);
   FakeOtherDevice& group(int number);
   FakeOtherDevice& vfio_dev();
+  FakeOtherDevice& modalias(std::string_view text);
+  FakeOtherDevice& override_driver(std::string_view name);  // driver_override content
+  FakeOtherDevice& no_override_attr();                       // a bus without driver_override
+  FakeOtherDevice& attr(std::string_view name, std::string_view text);  // exact text, newline added
+  // of_node -> /sys/firmware/devicetree/base/<node>, whose compatible property is the strings,
+  // each NUL-terminated (drivers/of/base.c: properties are raw bytes; strings end in NUL).
+  FakeOtherDevice& of_compatible(std::vector<std::string> strings);
   std::string sys_path() const;  // /sys/devices/<bus>/<name> (platform: /sys/devices/platform)
 
  private:
@@ -158,6 +166,11 @@ class FakeOtherDevice {
   std::optional<std::string> driver_;
   std::optional<int> group_;
   bool vfio_dev_ = false;
+  std::optional<std::string> modalias_;
+  std::optional<std::string> override_;
+  bool override_attr_ = true;
+  std::map<std::string, std::string, std::less<>> attrs_;
+  std::vector<std::string> compatible_;
 };
 
 class FakeSysfs {

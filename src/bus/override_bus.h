@@ -1,0 +1,55 @@
+// A bus whose devices go to vfio through driver_override, as PCI's do (drivers/base/
+// driver.c driver_set_override, the driver_override attribute of each bus and its bus match
+// honouring it): platform, amba, fsl-mc, cdx and css. What differs between them is data (the
+// bus name, its generic vfio module, its vfio alias prefix and modalias fields, the shape of a
+// device name) and one optional hook that reads what is special about a device; each bus is a
+// BusSpec in its own file (src/buses/), registered in bus_registry.cc.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bus/bus.h"
+#include "host/file_io.h"
+
+namespace vfioctl {
+
+struct BusSpec {
+  std::string name;                      // /sys/bus/<name>
+  std::string vfio_alias_prefix;         // "vfio_cdx:"; empty when the bus's vfio driver has no id table
+  std::vector<std::string_view> fields;  // modalias field markers, for alias specificity
+  std::string generic_vfio_module;       // "vfio_platform"
+  // Whether a user's text is a device name of this bus (syntax only); the canonical form.
+  std::function<std::optional<std::string>(std::string_view)> canonical_name;
+  // Reads what only this bus has (compatible strings, subchannel type) into the device.
+  std::function<void(const Dir&, Device&)> read_extra;
+  std::function<std::vector<std::string>(const HostRoot&, const Device&)> notes;
+};
+
+class OverrideBus final : public Bus {
+ public:
+  explicit OverrideBus(BusSpec spec) : spec_(std::move(spec)) {}
+
+  std::string_view name() const override { return spec_.name; }
+  std::string_view vfio_alias_prefix() const override { return spec_.vfio_alias_prefix; }
+  std::span<const std::string_view> modalias_fields() const override { return spec_.fields; }
+  std::string_view generic_vfio_module() const override { return spec_.generic_vfio_module; }
+  std::optional<std::string> canonical_name(std::string_view user_text) const override;
+  std::vector<std::string> list(const HostRoot& host) const override;
+  std::optional<Device> read(const HostRoot& host, const std::string& name) const override;
+  std::optional<std::string> vfio_alias_key(const Device& device) const override;
+  std::vector<std::string> notes(const HostRoot& host, const Device& device) const override {
+    return spec_.notes ? spec_.notes(host, device) : std::vector<std::string>{};
+  }
+
+ private:
+  BusSpec spec_;
+};
+
+// Names the kernel gives devices on these buses ("fff51000.ethernet", "dprc.1", "cdx-00:01",
+// "0.0.0313"): letters, digits and . _ : , + @ -, at most 255 characters, not "." or "..".
+// Nothing a shell or a path could misread.
+std::optional<std::string> plain_device_name(std::string_view text);
+
+}  // namespace vfioctl

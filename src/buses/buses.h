@@ -1,0 +1,18 @@
+// The buses besides PCI whose devices vfio takes through driver_override, one file each. A
+// new bus is one more BusSpec here and its file; BusRegistry lists them after PCI.
+#pragma once
+
+#include "bus/override_bus.h"
+
+namespace vfioctl {
+
+BusSpec platform_bus_spec();
+BusSpec amba_bus_spec();
+BusSpec fsl_mc_bus_spec();
+BusSpec cdx_bus_spec();
+BusSpec css_bus_spec();
+
+// of_node/compatible of a device (platform, amba): the NUL-terminated strings, in order.
+std::vector<std::string> read_of_compatible(const Dir& dev);
+
+}  // namespace vfioctl

@@ -1,0 +1,260 @@
+// The driver_override buses besides PCI, on fixture sysfs trees laid out as the kernel's ABI
+// documents describe them:
+//   Documentation/ABI/testing/sysfs-bus-platform   (driver_override, of_node link)
+//   Documentation/ABI/testing/sysfs-bus-amba       (driver_override)
+//   Documentation/ABI/testing/sysfs-bus-fsl-mc     (driver_override; objects "<type>.<id>")
+//   Documentation/ABI/testing/sysfs-bus-cdx        (driver_override, modalias; "cdx-BB:DD")
+//   Documentation/ABI/testing/sysfs-bus-css        (type, modalias "css:t<type>", driver_override)
+// and on the module trees of Debian's arm64 and s390x kernels (tests/data/kernels).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "bus/bus_registry.h"
+#include "buses/platform_reset.h"
+#include "inventory/session.h"
+#include "inventory/snapshot.h"
+#include "support/fake_sysfs.h"
+#include "support/module_tree.h"
+
+namespace vfioctl {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using vfioctl::testing::FakeSysfs;
+using vfioctl::testing::ModuleKind;
+using vfioctl::testing::ModuleTree;
+using vfioctl::testing::SyntheticModule;
+using vfioctl::testing::TempRoot;
+
+constexpr const char* kRelease = "6.12.0-buses";
+
+TEST(BusRegistryTest, OtherBusesAreNamedBusSlashName) {
+  BusRegistry buses;
+  std::string error;
+  auto eth = buses.parse("platform/fff51000.ethernet", &error);
+  ASSERT_TRUE(eth) << error;
+  EXPECT_EQ(eth->bus->name(), "platform");
+  EXPECT_EQ(eth->id(), "platform/fff51000.ethernet");
+  auto sch = buses.parse("css/0.0.0A1F", &error);
+  ASSERT_TRUE(sch) << error;
+  EXPECT_EQ(sch->name, "0.0.0a1f") << "subchannel names are lower case (css.c: %x.%x.%04x)";
+  EXPECT_TRUE(buses.parse("fsl-mc/dprc.1", &error));
+  EXPECT_TRUE(buses.parse("cdx/cdx-00:01", &error));
+  EXPECT_TRUE(buses.parse("amba/9000000.pl011", &error));
+}
+
+TEST(BusRegistryTest, BadNamesOnOtherBusesAreRefusedWithTheReason) {
+  BusRegistry buses;
+  std::string error;
+  for (const char* bad : {"platform/../../etc", "platform/a b", "platform/$(reboot)", "platform/", "css/0.0.313",
+                          "css/0.4.0313", "css/0.0.0313.1"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(buses.parse(bad, &error));
+    EXPECT_THAT(error, HasSubstr("is not a valid"));
+  }
+  EXPECT_FALSE(buses.parse("usb/1-1", &error));
+  EXPECT_THAT(error, HasSubstr("known: pci, platform, amba, fsl-mc, cdx, css"));
+}
+
+class OtherBusesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // An arm64 board: an Ethernet MAC behind the SMMU (group 3) on its host driver, whose
+    // device tree node lists a board-specific compatible before the generic one; a UART with
+    // no IOMMU (not listed unless asked for); a DPAA2 container and a network object.
+    sysfs.other("platform", "fff51000.ethernet")
+        .modalias("of:NethernetT(null)Cvendor,board-xgmacCcalxeda,hb-xgmac")
+        .of_compatible({"vendor,board-xgmac", "calxeda,hb-xgmac"})
+        .driver("calxedaxgmac", "calxedaxgmac", ModuleKind::kLoadable)
+        .group(3);
+    sysfs.other("platform", "9000000.uart").modalias("of:NuartT(null)Carm,pl011").driver("uart-pl011");
+    sysfs.other("fsl-mc", "dprc.1").modalias("fsl-mc:v00001957ddprc").driver("fsl_mc_dprc").group(4);
+    sysfs.other("fsl-mc", "dpni.0").modalias("fsl-mc:v00001957ddpni").driver("fsl_dpaa2_eth", "fsl_dpaa2_eth", ModuleKind::kLoadable).group(4);
+    sysfs.other("css", "0.0.0000").modalias("css:t0").attr("type", "0").driver("io_subchannel").group(5);
+    sysfs.other("css", "0.0.ff00").modalias("css:t1").attr("type", "1").driver("chsc_subchannel").group(6);
+    sysfs.write();
+    tree.add_synthetic(SyntheticModule{"vfio_platform", {}, "kernel/drivers/vfio/platform/vfio-platform.ko"});
+    tree.add_synthetic(SyntheticModule{"vfio_fsl_mc", {}, "kernel/drivers/vfio/fsl-mc/vfio-fsl-mc.ko"});
+    tree.add_synthetic(SyntheticModule{"vfio_ccw", {"css:t0"}, "kernel/drivers/s390/cio/vfio_ccw.ko"});
+    // Upstream's reset helper for the Calxeda XGMAC (vfio_platform_calxedaxgmac.c:
+    // module_vfio_reset_handler("calxeda,hb-xgmac", ...) -> MODULE_ALIAS("vfio-reset:calxeda,hb-xgmac")).
+    tree.add_synthetic(SyntheticModule{"vfio_platform_calxedaxgmac", {"vfio-reset:calxeda,hb-xgmac"},
+                                       "kernel/drivers/vfio/platform/reset/vfio-platform-calxedaxgmac.ko"});
+  }
+  const DeviceReport* find(const Snapshot& s, const std::string& bus, const std::string& name) {
+    for (const auto& r : s.devices) {
+      if (r.device.bus == bus && r.device.name == name) return &r;
+    }
+    return nullptr;
+  }
+
+  TempRoot root;
+  FakeSysfs sysfs{root};
+  ModuleTree tree{root, kRelease};
+};
+
+TEST_F(OtherBusesTest, ListingShowsTheDevicesVfioCouldTakeOnEveryBus) {
+  Session session(sysfs.host(kRelease));
+  Snapshot s = take_snapshot(session, {});
+  std::vector<std::string> ids;
+  for (const auto& r : s.devices) ids.push_back(r.device.id());
+  EXPECT_THAT(ids, ElementsAre("platform/fff51000.ethernet", "fsl-mc/dpni.0", "fsl-mc/dprc.1", "css/0.0.0000",
+                               "css/0.0.ff00"))
+      << "the UART has no IOMMU group and nothing steers it: not listed";
+  BusRegistry buses;
+  Snapshot uart = take_snapshot(session, {DeviceRef{buses.find("platform"), "9000000.uart"}});
+  ASSERT_EQ(uart.devices.size(), 1u) << "asked for by name, it is shown";
+}
+
+TEST_F(OtherBusesTest, APlatformDeviceIsReadWithItsCompatibleList) {
+  Session session(sysfs.host(kRelease));
+  BusRegistry buses;
+  auto d = buses.find("platform")->read(session.host(), "fff51000.ethernet");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->driver, "calxedaxgmac");
+  EXPECT_EQ(d->iommu_group, 3);
+  EXPECT_TRUE(d->has_driver_override_attr);
+  EXPECT_EQ(d->driver_override, std::nullopt);
+  EXPECT_THAT(d->of_compatible, ElementsAre("vendor,board-xgmac", "calxeda,hb-xgmac"));
+  EXPECT_EQ(d->modalias, "of:NethernetT(null)Cvendor,board-xgmacCcalxeda,hb-xgmac");
+}
+
+TEST_F(OtherBusesTest, TheBusGenericDriverIsTheCandidateWithoutAnAlias) {
+  Session session(sysfs.host(kRelease));
+  Snapshot s = take_snapshot(session, {});
+  const DeviceReport* eth = find(s, "platform", "fff51000.ethernet");
+  ASSERT_TRUE(eth);
+  ASSERT_TRUE(eth->best());
+  EXPECT_EQ(eth->best()->module, "vfio_platform");
+  EXPECT_EQ(eth->best()->alias, "");
+  EXPECT_THAT(eth->resolution->reason, HasSubstr("binds through driver_override alone"));
+  const DeviceReport* dpni = find(s, "fsl-mc", "dpni.0");
+  ASSERT_TRUE(dpni && dpni->best());
+  EXPECT_EQ(dpni->best()->module, "vfio_fsl_mc");
+  EXPECT_THAT(dpni->notes, Contains(HasSubstr("bind the container (fsl-mc/dprc.N) to vfio-fsl-mc first")));
+  const DeviceReport* io = find(s, "css", "0.0.0000");
+  ASSERT_TRUE(io && io->best());
+  EXPECT_EQ(io->best()->module, "vfio_ccw");
+}
+
+TEST_F(OtherBusesTest, OnlyIoSubchannelsCanGoToVfioCcw) {
+  Session session(sysfs.host(kRelease));
+  Snapshot s = take_snapshot(session, {});
+  const DeviceReport* chsc = find(s, "css", "0.0.ff00");
+  ASSERT_TRUE(chsc);
+  ASSERT_TRUE(chsc->device.not_assignable);
+  EXPECT_THAT(*chsc->device.not_assignable, HasSubstr("I/O subchannels, type 0, only"));
+  EXPECT_FALSE(find(s, "css", "0.0.0000")->device.not_assignable);
+}
+
+// vfio-platform looks up a reset helper for the first compatible string only
+// (vfio_platform_common.c); vfioctl evaluates the whole list and says what will happen.
+TEST_F(OtherBusesTest, AResetHelperForALaterCompatibleStringIsFoundButTheKernelWillNotUseIt) {
+  Session session(sysfs.host(kRelease));
+  BusRegistry buses;
+  auto d = buses.find("platform")->read(session.host(), "fff51000.ethernet");
+  PlatformReset r = find_platform_reset(session.host(), *d);
+  ASSERT_TRUE(r.applies);
+  EXPECT_EQ(r.match, 1u);
+  EXPECT_EQ(r.module, "vfio_platform_calxedaxgmac");
+  EXPECT_FALSE(r.kernel_finds_it);
+  EXPECT_TRUE(r.probe_will_fail());
+  EXPECT_THAT(r.summary, HasSubstr("compatible string 2 of 2"));
+  EXPECT_THAT(r.summary, HasSubstr("looks up only the first, 'vendor,board-xgmac'"));
+  EXPECT_THAT(r.summary, HasSubstr("reset_required=0"));
+}
+
+TEST_F(OtherBusesTest, AResetHelperForTheFirstStringIsUsedByTheKernel) {
+  sysfs.other("platform", "fff51000.ethernet").of_compatible({"calxeda,hb-xgmac"});
+  Session session(sysfs.host(kRelease));
+  BusRegistry buses;
+  PlatformReset r = find_platform_reset(session.host(), *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
+  EXPECT_TRUE(r.kernel_finds_it);
+  EXPECT_FALSE(r.probe_will_fail());
+  EXPECT_THAT(r.summary, HasSubstr("reset: vfio_platform_calxedaxgmac (for 'calxeda,hb-xgmac', the first"));
+}
+
+TEST_F(OtherBusesTest, ResetRequiredOffMeansTheProbeGoesAheadWithoutAReset) {
+  sysfs.other("platform", "fff51000.ethernet").of_compatible({"vendor,unknown-mac"});
+  sysfs.file("/sys/module/vfio_platform/parameters/reset_required", "N");
+  Session session(sysfs.host(kRelease));
+  BusRegistry buses;
+  PlatformReset r = find_platform_reset(session.host(), *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
+  EXPECT_EQ(r.match, std::nullopt);
+  EXPECT_FALSE(r.reset_required);
+  EXPECT_FALSE(r.probe_will_fail());
+  EXPECT_THAT(r.summary, HasSubstr("without a reset between users"));
+}
+
+// cdx: vfio-cdx's aliases are override-only "vfio_cdx:" ones and rank like PCI's. SYNTHETIC
+// module lines (no Debian kernel builds CONFIG_CDX_BUS), shaped as file2alias.c do_cdx_entry
+// writes them: the generic CDX_DRIVER_OVERRIDE_DEVICE_VFIO(CDX_ANY_ID, CDX_ANY_ID) entry and a
+// variant for one vendor:device.
+TEST(CdxBusTest, AVariantAliasRanksBeforeTheGenericVfioCdx) {
+  TempRoot root;
+  FakeSysfs sysfs(root);
+  sysfs.other("cdx", "cdx-00:01").modalias("cdx:v10EEd8084sv0000sd0000c000000").driver("xlnx_fpga_fn").group(7);
+  sysfs.write();
+  ModuleTree tree(root, kRelease);
+  tree.add_synthetic(SyntheticModule{"vfio_cdx", {"vfio_cdx:v*d*sv*sd*c*"}, "kernel/drivers/vfio/cdx/vfio-cdx.ko"});
+  tree.add_synthetic(SyntheticModule{"xlnx_vfio_cdx", {"vfio_cdx:v10EEd8084sv*sd*c*"}, ""});
+  Session session(sysfs.host(kRelease));
+  Snapshot s = take_snapshot(session, {});
+  ASSERT_EQ(s.devices.size(), 1u);
+  const Resolution& r = *s.devices[0].resolution;
+  EXPECT_EQ(r.key, "vfio_cdx:v10EEd8084sv0000sd0000c000000");
+  ASSERT_EQ(r.candidates.size(), 2u);
+  EXPECT_EQ(r.candidates[0].module, "xlnx_vfio_cdx");
+  EXPECT_EQ(r.candidates[0].score, 2);
+  EXPECT_EQ(r.candidates[1].module, "vfio_cdx");
+}
+
+// Real module trees: Debian's arm64 kernel builds vfio-fsl-mc but not vfio-platform or
+// vfio-amba; its s390x kernel builds neither vfio_ccw nor vfio_ap. The candidates say so.
+TEST(OtherBusesFixtureTest, DebianArm64HasVfioFslMcButNoVfioPlatform) {
+  TempRoot root;
+  FakeSysfs sysfs(root);
+  sysfs.other("fsl-mc", "dpni.0").modalias("fsl-mc:v00001957ddpni").driver("fsl_dpaa2_eth").group(4);
+  sysfs.other("platform", "fff51000.ethernet").modalias("of:NethernetT(null)Camd,xgbe-seattle-v1a").group(3);
+  const auto& kernel = vfioctl::testing::fixture_kernel("arm64-6.12.95+deb12-arm64");
+  HostRoot host = sysfs.host(kernel.release);
+  ModuleTree::from_fixture(root, kernel);
+  Session session(HostRoot(root.path(), kernel.release));
+  Snapshot s = take_snapshot(session, {});
+  ASSERT_EQ(s.devices.size(), 2u);
+  for (const auto& r : s.devices) {
+    SCOPED_TRACE(r.device.id());
+    ASSERT_EQ(r.resolution->candidates.size(), 1u);
+    const Candidate& c = r.resolution->candidates[0];
+    if (r.device.bus == "fsl-mc") {
+      EXPECT_EQ(c.module, "vfio_fsl_mc");
+      EXPECT_EQ(c.state, ModuleState::kAvailable);
+      EXPECT_FALSE(c.excluded);
+    } else {
+      EXPECT_EQ(c.module, "vfio_platform");
+      EXPECT_EQ(c.state, ModuleState::kNotFound);
+      EXPECT_THAT(c.excluded.value_or(""), HasSubstr("not found in the module tree"));
+    }
+  }
+}
+
+TEST(OtherBusesFixtureTest, DebianS390xBuildsNoVfioCcw) {
+  TempRoot root;
+  FakeSysfs sysfs(root);
+  sysfs.other("css", "0.0.0000").modalias("css:t0").attr("type", "0").driver("io_subchannel").group(0);
+  const auto& kernel = vfioctl::testing::fixture_kernel("s390x-6.12.95+deb12-s390x");
+  HostRoot host = sysfs.host(kernel.release);
+  ModuleTree::from_fixture(root, kernel);
+  Session session(HostRoot(root.path(), kernel.release));
+  Snapshot s = take_snapshot(session, {});
+  ASSERT_EQ(s.devices.size(), 1u);
+  const Candidate& c = s.devices[0].resolution->candidates.at(0);
+  EXPECT_EQ(c.module, "vfio_ccw");
+  EXPECT_EQ(c.state, ModuleState::kNotFound);
+  EXPECT_EQ(s.devices[0].best(), nullptr);
+}
+
+}  // namespace
+}  // namespace vfioctl

@@ -1,0 +1,42 @@
+// The platform bus: devices the firmware describes (device tree, ACPI), handed to vfio-platform
+// through driver_override (drivers/base/platform.c platform_match checks it first). vfio-platform
+// has no id table, so it never autoloads and has no vfio alias: it is the one candidate. It also
+// needs a reset function for the device unless vfio-platform's reset_required=0 (see
+// platform_reset.h). Upstream has marked vfio-platform (and vfio-amba) for removal: it is kept
+// working here, and `explain` says so.
+#include "buses/buses.h"
+#include "buses/platform_reset.h"
+
+namespace vfioctl {
+
+std::vector<std::string> read_of_compatible(const Dir& dev) {
+  std::vector<std::string> out;
+  ReadResult r = read_attr(dev, "of_node/compatible");
+  if (!r.ok()) return out;
+  std::string_view rest = r.value;
+  while (!rest.empty()) {
+    auto nul = rest.find('\0');
+    std::string_view one = rest.substr(0, nul);
+    if (!one.empty()) out.emplace_back(one);
+    if (nul == std::string_view::npos) break;
+    rest.remove_prefix(nul + 1);
+  }
+  return out;
+}
+
+BusSpec platform_bus_spec() {
+  BusSpec s;
+  s.name = "platform";
+  s.generic_vfio_module = "vfio_platform";
+  s.read_extra = [](const Dir& dev, Device& d) { d.of_compatible = read_of_compatible(dev); };
+  s.notes = [](const HostRoot& host, const Device& d) {
+    std::vector<std::string> out;
+    PlatformReset reset = find_platform_reset(host, d);
+    if (reset.applies) out.push_back(reset.summary);
+    out.push_back("vfio-platform and its reset helpers are marked for removal upstream: plan for their end");
+    return out;
+  };
+  return s;
+}
+
+}  // namespace vfioctl
