@@ -27,6 +27,10 @@ bool OwnershipStore::put(const OwnershipRecord& r, std::string* error) const {
          {"module", r.module},
          {"bound_at", r.bound_at},
          {"owner", r.owner ? json(*r.owner) : json(nullptr)}};
+  if (r.ap_mask) {
+    j["ap_mask"] = *r.ap_mask;
+    j["ap_bits"] = r.ap_bits;
+  }
   return write_file_atomically(file(r.bus, r.name), j.dump(2) + "\n", error);
 }
 
@@ -43,6 +47,12 @@ std::optional<OwnershipRecord> OwnershipStore::get(const std::string& bus, const
   rec.module = j.value("module", "");
   rec.bound_at = j.value("bound_at", "");
   if (j.contains("owner") && j["owner"].is_string()) rec.owner = j["owner"].get<std::string>();
+  if (j.contains("ap_mask") && j["ap_mask"].is_string() && j.contains("ap_bits") && j["ap_bits"].is_array()) {
+    rec.ap_mask = j["ap_mask"].get<std::string>();
+    for (const auto& b : j["ap_bits"]) {
+      if (b.is_number_integer()) rec.ap_bits.push_back(b.get<int>());
+    }
+  }
   return rec;
 }
 

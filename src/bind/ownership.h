@@ -20,6 +20,9 @@ struct OwnershipRecord {
   std::string module;
   std::string bound_at;
   std::optional<std::string> owner;  // --owner USER[:GROUP] as given
+  // AP queues: the mask bits vfioctl cleared to give the queue to vfio_ap ("apmask"/"aqmask").
+  std::optional<std::string> ap_mask;
+  std::vector<int> ap_bits;
 };
 
 class OwnershipStore {

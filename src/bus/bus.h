@@ -52,6 +52,12 @@ class Bus {
   // ("pci:v..." -> "vfio_pci:v..."). nullopt when the device has no usable modalias.
   virtual std::optional<std::string> vfio_alias_key(const Device& device) const = 0;
 
+  // Whether listing every device shows all of them (PCI), or only those vfio could take (an
+  // IOMMU group, an override, a vfio node): other buses hold many devices no one assigns.
+  virtual bool lists_all_devices() const { return true; }
+  // Whether devices reach vfio through driver_override (all but s390 AP, which uses masks).
+  virtual bool uses_driver_override() const { return true; }
+
   // What an admin should know about giving this device to vfio on this bus (a reset helper
   // vfio-platform will not find, a driver marked for removal upstream), for explain.
   virtual std::vector<std::string> notes(const HostRoot& /*host*/, const Device& /*device*/) const { return {}; }

@@ -11,7 +11,7 @@ std::string DeviceRef::id() const {
 
 BusRegistry::BusRegistry() {
   buses_.push_back(std::make_unique<PciBus>());  // first: pci() and the default for plain addresses
-  for (auto spec : {platform_bus_spec(), amba_bus_spec(), fsl_mc_bus_spec(), cdx_bus_spec(), css_bus_spec()}) {
+  for (auto spec : {platform_bus_spec(), amba_bus_spec(), fsl_mc_bus_spec(), cdx_bus_spec(), css_bus_spec(), ap_bus_spec()}) {
     buses_.push_back(std::make_unique<OverrideBus>(std::move(spec)));
   }
 }

@@ -37,7 +37,7 @@ std::optional<Device> OverrideBus::read(const HostRoot& host, const std::string&
   if (modalias.ok()) d.modalias = modalias.value;
   else if (!modalias.missing()) d.warnings.push_back("modalias: " + errno_text(modalias.error));
   read_binding_attributes(dev, d);
-  if (!d.has_driver_override_attr) {
+  if (spec_.steered_by_override && !d.has_driver_override_attr) {
     d.warnings.push_back("no driver_override attribute: this kernel's " + spec_.name + " bus cannot steer the device to vfio");
   }
   if (spec_.read_extra) spec_.read_extra(dev, d);

@@ -2,8 +2,9 @@
 // driver.c driver_set_override, the driver_override attribute of each bus and its bus match
 // honouring it): platform, amba, fsl-mc, cdx and css. What differs between them is data (the
 // bus name, its generic vfio module, its vfio alias prefix and modalias fields, the shape of a
-// device name) and one optional hook that reads what is special about a device; each bus is a
-// BusSpec in its own file (src/buses/), registered in bus_registry.cc.
+// device name) and optional hooks for what is special about a device; each bus is a BusSpec in
+// its own file (src/buses/), registered in bus_registry.cc. The ap bus reads through this class
+// too, though it has no driver_override: its binding goes through the masks (src/ap).
 #pragma once
 
 #include <functional>
@@ -25,6 +26,8 @@ struct BusSpec {
   // Reads what only this bus has (compatible strings, subchannel type) into the device.
   std::function<void(const Dir&, Device&)> read_extra;
   std::function<std::vector<std::string>(const HostRoot&, const Device&)> notes;
+  bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
+  bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie
 };
 
 class OverrideBus final : public Bus {
@@ -39,6 +42,8 @@ class OverrideBus final : public Bus {
   std::vector<std::string> list(const HostRoot& host) const override;
   std::optional<Device> read(const HostRoot& host, const std::string& name) const override;
   std::optional<std::string> vfio_alias_key(const Device& device) const override;
+  bool lists_all_devices() const override { return spec_.list_all; }
+  bool uses_driver_override() const override { return spec_.steered_by_override; }
   std::vector<std::string> notes(const HostRoot& host, const Device& device) const override {
     return spec_.notes ? spec_.notes(host, device) : std::vector<std::string>{};
   }

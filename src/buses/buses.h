@@ -11,6 +11,7 @@ BusSpec amba_bus_spec();
 BusSpec fsl_mc_bus_spec();
 BusSpec cdx_bus_spec();
 BusSpec css_bus_spec();
+BusSpec ap_bus_spec();
 
 // of_node/compatible of a device (platform, amba): the NUL-terminated strings, in order.
 std::vector<std::string> read_of_compatible(const Dir& dev);

@@ -55,7 +55,7 @@ TEST(BusRegistryTest, BadNamesOnOtherBusesAreRefusedWithTheReason) {
     EXPECT_THAT(error, HasSubstr("is not a valid"));
   }
   EXPECT_FALSE(buses.parse("usb/1-1", &error));
-  EXPECT_THAT(error, HasSubstr("known: pci, platform, amba, fsl-mc, cdx, css"));
+  EXPECT_THAT(error, HasSubstr("known: pci, platform, amba, fsl-mc, cdx, css, ap"));
 }
 
 class OtherBusesTest : public ::testing::Test {

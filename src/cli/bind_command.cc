@@ -1,5 +1,6 @@
 #include "bind/bind_executor.h"
 #include "bind/bind_plan.h"
+#include "cli/ap_operations.h"
 #include "cli/commands.h"
 #include "cli/device_args.h"
 #include "cli/operation_common.h"
@@ -15,6 +16,7 @@ int run_bind(const GlobalOptions& g, const BindArgs& a, CliIo& io) {
     io.err << "vfioctl: " << error << "\n";
     return kExitBadInput;
   }
+  if (any_ap(*refs)) return run_ap_bind(g, a, io, session, *refs);
   std::optional<OwnerSpec> owner;
   if (a.owner) {
     owner = parse_owner(*a.owner, &error);

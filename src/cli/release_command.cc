@@ -1,4 +1,5 @@
 #include "bind/release.h"
+#include "cli/ap_operations.h"
 #include "cli/commands.h"
 #include "cli/device_args.h"
 #include "cli/operation_common.h"
@@ -14,6 +15,7 @@ int run_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io) {
     io.err << "vfioctl: " << error << "\n";
     return kExitBadInput;
   }
+  if (any_ap(*refs)) return run_ap_release(g, a, io, session, *refs);
   OperationEnvironment env(session, io, g);
   if (!a.dry_run) {
     if (int rc = env.begin(/*require_clean=*/true)) return rc;

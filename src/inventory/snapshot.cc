@@ -46,7 +46,7 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
       // Listing everything: the other buses hold dozens of devices no one assigns (an x86
       // host's serial ports, ACPI buttons, RTC). Only those vfio could take are listed: behind
       // an IOMMU (a group), or already steered (an override, a vfio node). Named ones always are.
-      if (wanted.empty() && bus != &session.buses().pci() && !d.iommu_group && !d.driver_override && !d.vfio_dev) {
+      if (wanted.empty() && !bus->lists_all_devices() && !d.iommu_group && !d.driver_override && !d.vfio_dev) {
         continue;
       }
       devices.push_back(std::move(d));

@@ -150,8 +150,9 @@ void CandidateRanker::describe_choice(Resolution& r) const {
   std::size_t usable = 0;
   for (const auto& x : r.candidates) usable += !x.excluded;
   if (c->alias.empty()) {
-    r.reason = fmt::format("{} is the {} bus's vfio driver; it has no id table and binds through driver_override alone",
-                           c->module, bus_.name());
+    r.reason = fmt::format("{} is the {} bus's vfio driver; it has no id table and {}", c->module, bus_.name(),
+                           bus_.uses_driver_override() ? "binds through driver_override alone"
+                                                       : "takes what the bus's masks leave to it");
     return;
   }
   if (usable == 1) {

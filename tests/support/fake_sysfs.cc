@@ -176,6 +176,12 @@ FakeOtherDevice& FakeOtherDevice::driver(std::string_view name, std::string_view
   return *this;
 }
 
+FakeOtherDevice& FakeOtherDevice::no_driver() {
+  driver_.reset();
+  owner_.changed();
+  return *this;
+}
+
 FakeOtherDevice& FakeOtherDevice::group(int number) {
   group_ = number;
   owner_.changed();

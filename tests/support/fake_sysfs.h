@@ -148,8 +148,10 @@ class FakeOtherDevice {
   FakeOtherDevice(FakeSysfs& owner, std::string bus, std::string name);
   // Bound to `name`; `module` as for FakePci::driver (empty: no module link).
   FakeOtherDevice& driver(std::string_view name, std::string_view module = {}, ModuleKind kind = ModuleKind::kNone);
+  FakeOtherDevice& no_driver();
   FakeOtherDevice& group(int number);
   FakeOtherDevice& vfio_dev();
+  const std::optional<std::string>& bound_driver() const { return driver_; }
   FakeOtherDevice& modalias(std::string_view text);
   FakeOtherDevice& override_driver(std::string_view name);  // driver_override content
   FakeOtherDevice& no_override_attr();                       // a bus without driver_override

@@ -109,6 +109,27 @@ check "vfioctl release $NVME" vfioctl release $NVME
 back_on_host $NVME nvme
 check_unchanged "kernel: every device where it booted" "$boot_state"
 
+section "release loads the host driver's module when it is gone"
+check "vfioctl bind $NIC0" vfioctl bind $NIC0
+rmmod e1000e
+check_absent "e1000e unloaded (it took $NIC1 with it)" /sys/module/e1000e
+check "vfioctl release $NIC0" vfioctl release $NIC0
+check_exists "kernel: vfioctl loaded e1000e again" /sys/module/e1000e
+back_on_host $NIC0 e1000e
+check_eq "kernel: $NIC1 back on e1000e too (the driver's attach on load)" e1000e "$(pci_driver $NIC1)"
+# A device vfioctl did not bind: no record names its host driver, so release --force asks kmod
+# what its own pci: modalias resolves to, as udev's modprobe would.
+modprobe vfio-pci
+sysfs_bind $NIC0 vfio-pci
+check_eq "kernel: $NIC0 bound to vfio-pci by hand" vfio-pci "$(pci_driver $NIC0)"
+rmmod e1000e
+check_absent "e1000e unloaded" /sys/module/e1000e
+expect_rc "vfioctl release $NIC0 (not bound by vfioctl)" 3 vfioctl release $NIC0
+check "vfioctl release --force $NIC0" vfioctl release --force $NIC0
+check_exists "kernel: e1000e loaded from $NIC0's modalias" /sys/module/e1000e
+back_on_host $NIC0 e1000e
+check_unchanged "kernel: every device where it booted" "$boot_state"
+
 section "bad input: exit 2, nothing touched"
 before=$(pci_snapshot)
 expect_rc "malformed address" 2 vfioctl bind 0000:01:00
