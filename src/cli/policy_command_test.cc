@@ -96,6 +96,23 @@ TEST_F(PolicyCommandTest, AFileVfioctlDidNotWriteIsLeftAlone) {
   EXPECT_EQ(root.read(kFile), "blacklist something_else\n");
 }
 
+TEST_F(PolicyCommandTest, DoctorWarnsUntilThePolicyIsWritten) {
+  auto autoload = [&] {
+    CliRun r = policy({"--json", "doctor"});
+    const json doc = json::parse(r.out);
+    for (const auto& f : doc["findings"]) {
+      if (f["check"] == "autoload") return f;
+    }
+    return json();
+  };
+  json before = autoload();
+  EXPECT_EQ(before["severity"], "warning") << before.dump();
+  EXPECT_EQ(before["remedy"], "vfioctl policy --write");
+  EXPECT_EQ(before["details"], json::array({"vfio_ccw: autoloads for hardware, no rule needs it"}));
+  ASSERT_EQ(policy({"policy", "--write"}).exit_code, 0);
+  EXPECT_EQ(autoload()["severity"], "ok");
+}
+
 TEST_F(PolicyCommandTest, BadConfigurationIsExitTwoAndWritesNothing) {
   root.write("/etc/vfioctl/vfioctl.toml", "[[device]]\naddres = \"0000:01:00.0\"\n");
   CliRun r = policy({"policy", "--write"});

@@ -4,6 +4,7 @@
 
 #include "doctor/device_checks.h"
 #include "doctor/host_checks.h"
+#include "doctor/policy_checks.h"
 
 namespace vfioctl {
 
@@ -16,6 +17,7 @@ std::vector<Finding> diagnose(Session& session) {
   out.push_back(check_vfio_modules(session.modules()));
   out.push_back(check_vfio_interfaces(host, session.modules()));
   out.push_back(check_dev_vfio(host));
+  out.push_back(check_autoload_policy(session));
   Snapshot snapshot = take_snapshot(session, {});
   out.push_back(check_group_viability(snapshot));
   out.push_back(check_builtin_host_drivers(snapshot, session.modules()));

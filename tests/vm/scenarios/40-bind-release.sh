@@ -55,6 +55,21 @@ check_exists "kernel: vfioctl loaded vfio_pci" /sys/module/vfio_pci
 check_bound $NIC1 vfio-pci
 check_eq "kernel: $NIC1 override" vfio-pci "$(pci_override $NIC1)"
 check_eq "kernel: /dev/vfio/$nic1_group owned by 65534:65534" 65534:65534 "$(stat -c %u:%g /dev/vfio/$nic1_group 2>&1)"
+# CONFIG_VFIO_DEVICE_CDEV (6.6+, with iommufd): the device's own node, named after its vfio-dev
+# class device, which then has a dev attribute. Debian bookworm's kernels are built without
+# iommufd, so here doctor must say the group API is what there is.
+vfio_dev=$(ls "$(pci_dir $NIC1)/vfio-dev" 2>/dev/null | head -n 1)
+if [ -e "$(pci_dir $NIC1)/vfio-dev/$vfio_dev/dev" ]; then
+    check_exists "kernel: $NIC1's device cdev" "/dev/vfio/devices/$vfio_dev"
+    check_eq "kernel: /dev/vfio/devices/$vfio_dev owned by 65534:65534" 65534:65534 \
+        "$(stat -c %u:%g /dev/vfio/devices/$vfio_dev 2>&1)"
+else
+    check_absent "kernel: no device cdev for $vfio_dev" /dev/vfio/devices/$vfio_dev
+    check "vfioctl --json doctor" bash -c 'vfioctl --json doctor >/tmp/doctor.json; [ $? -le 1 ]'
+    json_vars /tmp/doctor.json interfaces='.findings[] | select(.check == "vfio-interfaces") | .summary'
+    check "doctor: no device cdev, the group API is used ($interfaces)" \
+        bash -c '[[ $1 == *"no vfio device cdev"* ]]' _ "$interfaces"
+fi
 check "a VFIO client opens it" vfio-client $NIC1
 check "vfioctl release $NIC1" vfioctl release $NIC1
 back_on_host $NIC1 e1000e
