@@ -150,11 +150,35 @@ TEST_F(ApCommandsTest, ExplainSaysQueuesGoThroughTheMasks) {
   EXPECT_THAT(json::parse(card.out)["reason"].get<std::string>(), HasSubstr("AP adapter"));
 }
 
-TEST_F(ApCommandsTest, TheConfigurationSaysAQueueIsNotForItYet) {
+TEST_F(ApCommandsTest, ApplyGivesConfiguredQueuesToVfioApOnce) {
   root.write("/etc/vfioctl/vfioctl.toml", "[[device]]\naddress = \"ap/05.0004\"\n");
-  CliRun r = run({"apply", "--dry-run"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, AllOf(HasSubstr("vfioctl.toml:2"), HasSubstr("vfioctl bind ap/05.0004")));
+  CliRun refused = run({"apply"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("also takes ap/05.0006"));
+  EXPECT_THAT(kernel.writes(), IsEmpty());
+
+  root.write("/etc/vfioctl/vfioctl.toml", "[[device]]\naddress = \"ap/05.0004\"\ngroup = true\n");
+  CliRun plan = run({"--json", "apply", "--dry-run"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  json doc = json::parse(plan.out);
+  ASSERT_EQ(doc["changes"].size(), 2u) << doc.dump(2);
+  EXPECT_EQ(doc["changes"][0]["device"], "ap/05.0004");
+  EXPECT_EQ(doc["changes"][0]["from"], "cex4queue");
+  EXPECT_EQ(doc["changes"][0]["to"], "vfio_ap");
+  EXPECT_THAT(kernel.writes(), IsEmpty());
+
+  CliRun r = run({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_THAT(kernel.writes(), ElementsAre("/sys/bus/ap/apmask <- -0x05"));
+  EXPECT_EQ(kernel.driver_of("05.0004"), "vfio_ap");
+  EXPECT_EQ(kernel.driver_of("05.0006"), "vfio_ap");
+  CliRun again = run({"apply"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("nothing to do"));
+  EXPECT_EQ(kernel.writes().size(), 1u);
+  // What apply bound, release gives back (the records say which bit).
+  ASSERT_EQ(run({"release", "ap/05.0004", "ap/05.0006"}).exit_code, 0);
+  EXPECT_EQ(kernel.driver_of("05.0004"), "cex4queue");
 }
 
 TEST_F(ApCommandsTest, BadInputIsExitTwo) {

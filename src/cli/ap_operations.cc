@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "ap/ap_masks.h"
+#include "ap/ap_bind.h"
 #include "bind/binding_state.h"
 #include "bind/ownership.h"
 #include "cli/operation_common.h"
@@ -22,20 +22,10 @@ namespace vfioctl {
 
 namespace {
 
-constexpr const char* kVfioAp = "vfio_ap";  // module and driver name (vfio_ap_drv.c)
-
-std::string ap_id(const Apqn& q) { return "ap/" + q.name(); }
-
 std::string names(const std::vector<Apqn>& qs) {
   std::string out;
   for (const auto& q : qs) out += (out.empty() ? "" : ", ") + ap_id(q);
   return out;
-}
-
-std::optional<std::string> driver_of(const HostRoot& host, const Apqn& q) {
-  ReadResult r = read_link_path(host.sys("bus/ap/devices/") + q.name() + "/driver");
-  if (!r.ok()) return std::nullopt;
-  return std::string(last_component(r.value));
 }
 
 std::vector<Apqn> present_queues(const Session& session) {
@@ -46,13 +36,15 @@ std::vector<Apqn> present_queues(const Session& session) {
   return out;
 }
 
-// The ap bus rebinds on the mask write itself (ap_bus_revise_bindings); vfio_ap's probe may
-// still be running when the write returns, so the wait is bounded like OverrideBinder's.
-bool wait_for(KernelPort& kernel, const HostRoot& host, const std::vector<Apqn>& qs,
-              const std::function<bool(const std::optional<std::string>&)>& done) {
+bool wait_back(KernelPort& kernel, const HostRoot& host, const std::vector<Apqn>& qs) {
   for (int pause_ms : {0, 10, 20, 50, 100, 200}) {
     if (pause_ms) kernel.wait(std::chrono::milliseconds(pause_ms));
-    if (std::all_of(qs.begin(), qs.end(), [&](const Apqn& q) { return done(driver_of(host, q)); })) return true;
+    if (std::all_of(qs.begin(), qs.end(), [&](const Apqn& q) {
+          auto d = ap_queue_driver(host, q);
+          return !d || *d != kVfioAp;
+        })) {
+      return true;
+    }
   }
   return false;
 }
@@ -119,25 +111,13 @@ int run_ap_bind(const GlobalOptions& g, const BindArgs& a, CliIo& io, Session& s
   if (!bad.empty()) return fail_input(g, io, "bind", kExitBadInput, bad, a.dry_run);
 
   const HostRoot& host = session.host();
-  std::string error;
-  auto masks = ApMasks::read(host, &error);
-  if (!masks) {
-    bad.push_back({"", "cannot read the AP masks: " + error});
-    return fail_input(g, io, "bind", kExitBadInput, bad, a.dry_run);
+  ApBindPrepared prepared = prepare_ap_bind(session, refs, a.group);
+  if (prepared.block() != BindPlan::Block::kNone) {
+    bool input = prepared.block() == BindPlan::Block::kBadInput;
+    return fail_input(g, io, "bind", input ? kExitBadInput : kExitRefused, input ? prepared.bad_input : prepared.refusals,
+                      a.dry_run);
   }
-  const std::vector<Apqn> present = present_queues(session);
-  auto wanted = wanted_queues(refs, present, bad);
-  if (!wanted) return fail_input(g, io, "bind", kExitBadInput, bad, a.dry_run);
-
-  ApBindPlan plan = plan_ap_bind(*masks, present, *wanted);
-  if (!plan.extra.empty() && !a.group) {
-    std::vector<PlanProblem> refused{
-        {"", "giving " + names(*wanted) + " to vfio_ap means clearing " + plan.edit->describe() + " in " +
-                 std::string(mask_file(plan.edit->kind)) + ", which also takes " + names(plan.extra) +
-                 " from the host; add --group to give those to vfio_ap too"}};
-    return fail_input(g, io, "bind", kExitRefused, refused, a.dry_run);
-  }
-
+  const ApBindPlan& plan = prepared.plan;
   OperationEnvironment env(session, io, g);
   if (a.dry_run) {
     if (g.json) {
@@ -154,70 +134,14 @@ int run_ap_bind(const GlobalOptions& g, const BindArgs& a, CliIo& io, Session& s
     } else {
       io.out << "load module " << kVfioAp << "\n";
       io.out << "write " << plan.edit->value(false) << " > " << plan.edit->path() << "\n";
-      for (const auto& q : plan.moved) io.out << "  " << ap_id(q) << ": " << driver_of(host, q).value_or("none") << " → vfio_ap\n";
+      for (const auto& q : plan.moved) {
+        io.out << "  " << ap_id(q) << ": " << ap_queue_driver(host, q).value_or("none") << " → vfio_ap\n";
+      }
     }
     return kExitOk;
   }
   if (int rc = env.begin(/*require_clean=*/true)) return rc;
-
-  OperationResult result;
-  if (!plan.edit) {
-    finish(g, io, "bind", result);
-    return kExitOk;
-  }
-  // Asked for by name: the only driver there is, so a blacklist line (vfioctl policy) does not stop it.
-  ModuleLoad load = env.kernel().load_module(kVfioAp, /*apply_blacklist=*/false);
-  if (!load.ok()) {
-    result.ok = false;
-    result.errors.push_back(load.message);
-    finish(g, io, "bind", result);
-    return kExitFailed;
-  }
-  std::map<std::string, std::optional<std::string>> before;
-  for (const auto& q : plan.moved) before[q.name()] = driver_of(host, q);
-
-  int e = env.kernel().write_attribute(plan.edit->path(), plan.edit->value(false));
-  bool bound = e == 0 && wait_for(env.kernel(), host, plan.moved, [](const auto& d) { return d && *d == kVfioAp; });
-  if (!bound) {
-    result.ok = false;
-    result.rolled_back = true;
-    result.errors.push_back(e ? plan.edit->path() + ": " + errno_text(e)
-                              : "vfio_ap did not take " + names(plan.moved) + "; the mask is put back");
-    if (e == 0) {
-      int back = env.kernel().write_attribute(plan.edit->path(), plan.edit->value(true));
-      result.rollback_complete =
-          back == 0 && wait_for(env.kernel(), host, plan.moved, [](const auto& d) { return !d || *d != kVfioAp; });
-      if (!result.rollback_complete) {
-        result.errors.push_back("could not put " + plan.edit->describe() + " back in " +
-                                std::string(mask_file(plan.edit->kind)) + ": write " + plan.edit->value(true) +
-                                " > " + plan.edit->path() + " by hand");
-      }
-    }
-  }
-  OwnershipStore owners(env.context().state_dir);
-  for (const auto& q : plan.moved) {
-    DeviceResult r;
-    r.device = ap_id(q);
-    r.before = BindingState{before[q.name()], std::nullopt, true};
-    r.after = BindingState{driver_of(host, q), std::nullopt, true};
-    r.changed = true;
-    r.ok = bound;
-    if (bound) {
-      r.module = kVfioAp;
-      r.driver = kVfioAp;
-      OwnershipRecord rec;
-      rec.bus = "ap";
-      rec.name = q.name();
-      rec.original = r.before;
-      rec.driver = kVfioAp;
-      rec.module = kVfioAp;
-      rec.ap_mask = std::string(mask_file(plan.edit->kind));
-      rec.ap_bits = plan.edit->bits;
-      std::string put_error;
-      if (!owners.put(rec, &put_error)) result.notes.push_back(r.device + ": " + put_error);
-    }
-    result.devices.push_back(std::move(r));
-  }
+  OperationResult result = execute_ap_bind(env.context(), prepared);
   finish(g, io, "bind", result);
   for (const auto& n : result.notes) io.err << "vfioctl: " << n << "\n";
   return result.ok ? kExitOk : kExitFailed;
@@ -286,9 +210,9 @@ int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Sess
   for (const auto& [key, edit] : edits) {
     std::vector<Apqn> back = queues_restored_by(*masks, present, edit);
     std::map<std::string, std::optional<std::string>> before;
-    for (const auto& q : back) before[q.name()] = driver_of(host, q);
+    for (const auto& q : back) before[q.name()] = ap_queue_driver(host, q);
     int e = env.kernel().write_attribute(edit.path(), edit.value(true));
-    bool ok = e == 0 && wait_for(env.kernel(), host, back, [](const auto& d) { return !d || *d != kVfioAp; });
+    bool ok = e == 0 && wait_back(env.kernel(), host, back);
     if (e) {
       // ap_bus.c apmask_store/aqmask_store: vfio_ap refuses to give back queues a
       // vfio_ap-passthrough mdev still has assigned (its in_use callback).
@@ -304,7 +228,7 @@ int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Sess
       DeviceResult r;
       r.device = ap_id(q);
       r.before = BindingState{before[q.name()], std::nullopt, true};
-      r.after = BindingState{driver_of(host, q), std::nullopt, true};
+      r.after = BindingState{ap_queue_driver(host, q), std::nullopt, true};
       r.changed = e == 0;
       r.ok = ok;
       r.driver = r.after.driver;

@@ -170,9 +170,17 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
   const std::vector<PlannedChange> shown = planned_changes(plan);
   OperationResult result;
   SriovUndo undo{env.context(), {}};
+  std::optional<ApBindPrepared> ap_done;  // AP queues given to vfio_ap by this run
   auto fail = [&](int rc, const ApplyPlan& p) {
     result.ok = false;
     result.rolled_back = true;
+    if (ap_done) {
+      std::string error;
+      if (!undo_ap_bind(env.context(), *ap_done, &error)) {
+        result.rollback_complete = false;
+        result.errors.push_back("AP queues: " + error);
+      }
+    }
     if (!undo.run(result)) result.rollback_complete = false;
     if (g.json) {
       auto j = base_json("failed", rc, &result, p);
@@ -184,6 +192,22 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
     return rc;
   };
 
+  // AP queues first: one mask write, undone by one write if a later step fails.
+  if (plan.ap && plan.ap->plan.edit) {
+    OperationResult ap = execute_ap_bind(env.context(), *plan.ap);
+    for (auto& d : ap.devices) result.devices.push_back(std::move(d));
+    for (auto& e : ap.errors) result.errors.push_back(std::move(e));
+    if (!ap.ok) {
+      // The AP step put its own mask back; nothing else has been done yet.
+      result.ok = false;
+      result.rolled_back = true;
+      result.rollback_complete = ap.rollback_complete;
+      if (g.json) io.out << base_json("failed", kExitFailed, &result, plan).dump(2) << "\n";
+      for (const auto& e : result.errors) io.err << "vfioctl: " << e << "\n";
+      return kExitFailed;
+    }
+    ap_done = plan.ap;
+  }
   for (const auto& change : plan.sriov) {
     // The VFs appear unbound: the rules' VFs go to vfio without a host VF driver probing them
     // first (and racing the bind), and the others are probed below, once the binds are done.
@@ -229,7 +253,7 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
       base.sriov_numvfs = undo.done.front().from;
     }
     OperationResult bound = execute_bind(env.context(), plan.bind, base);
-    result.devices = bound.devices;
+    for (const auto& d : bound.devices) result.devices.push_back(d);
     result.notes = bound.notes;
     for (auto& e : bound.errors) result.errors.push_back(e);
     if (!bound.ok) {

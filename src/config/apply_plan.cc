@@ -209,11 +209,24 @@ ApplyPlan plan_apply(Session& session, const Config& config, const AddressSource
     Batch& b = batches[key];
     if (!b.first_rule) b.first_rule = &rule;
   }
+  std::vector<DeviceRef> ap_devices;
+  bool ap_take_extra = false;
   for (const auto& [name, intent] : intents) {
     if (name.rfind("VF ", 0) == 0) continue;  // pending: no device yet
     std::string error;
     auto ref = session.buses().parse(name, &error);  // a PCI address or BUS/NAME, as select_devices gives it
-    if (ref) batches[intent.settings].devices.push_back(*ref);
+    if (!ref) continue;
+    if (!ref->bus->uses_driver_override()) {
+      ap_devices.push_back(*ref);
+      ap_take_extra = ap_take_extra || intent.rule->group;
+      continue;
+    }
+    batches[intent.settings].devices.push_back(*ref);
+  }
+  if (!ap_devices.empty()) {
+    plan.ap = prepare_ap_bind(session, ap_devices, ap_take_extra);
+    for (const auto& p : plan.ap->bad_input) plan.bind.bad_input.push_back(p);
+    for (const auto& p : plan.ap->refusals) plan.bind.refusals.push_back(p);
   }
   std::map<std::string, std::string> batch_of_device;
   for (const auto& key : order) {
@@ -242,6 +255,14 @@ std::vector<PlannedChange> planned_changes(const ApplyPlan& plan) {
     out.push_back({p.device.id(), "bind", p.original.driver.value_or("(none)"), to,
                    rule == plan.rule_of.end() ? std::string() : rule->second.where()});
   }
+  if (plan.ap && plan.ap->plan.edit) {
+    for (const auto& q : plan.ap->plan.moved) {
+      auto rule = plan.rule_of.find(ap_id(q));
+      auto d = plan.ap->drivers.find(q.name());
+      out.push_back({ap_id(q), "bind", d == plan.ap->drivers.end() ? "(none)" : d->second, kVfioAp,
+                     rule == plan.rule_of.end() ? std::string() : rule->second.where()});
+    }
+  }
   for (const auto& v : plan.pending) {
     for (int i : v.indexes) {
       out.push_back({"VF " + std::to_string(i) + " of " + v.pf, "bind", "(created by sriov_numvfs)", v.driver,
@@ -258,6 +279,12 @@ std::vector<PlannedChange> unchanged_devices(const ApplyPlan& plan) {
     auto rule = plan.rule_of.find(p.device.id());
     out.push_back({p.device.id(), "bind", p.original.driver.value_or("(none)"), p.original.driver.value_or("(none)"),
                    rule == plan.rule_of.end() ? std::string() : rule->second.where()});
+  }
+  if (plan.ap) {
+    for (const auto& q : plan.ap->plan.already) {
+      auto rule = plan.rule_of.find(ap_id(q));
+      out.push_back({ap_id(q), "bind", kVfioAp, kVfioAp, rule == plan.rule_of.end() ? std::string() : rule->second.where()});
+    }
   }
   return out;
 }

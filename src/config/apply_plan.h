@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ap/ap_bind.h"
 #include "bind/bind_plan.h"
 #include "config/config_file.h"
 #include "host/address_source.h"
@@ -42,9 +43,14 @@ struct ApplyPlan {
   std::map<std::string, RuleSource> rule_of;  // device name -> the rule behind it
   std::vector<PendingVfs> pending;
   std::vector<std::string> notes;  // rules that select nothing, and such
+  // s390 AP queues the rules select: they go through the AP masks, not plan_bind. Its problems
+  // are in bind.bad_input / bind.refusals too, so block() sees them.
+  std::optional<ApBindPrepared> ap;
 
   BindPlan::Block block() const { return bind.block(); }
-  bool nothing_to_do() const { return sriov.empty() && pending.empty() && bind.nothing_to_do(); }
+  bool nothing_to_do() const {
+    return sriov.empty() && pending.empty() && bind.nothing_to_do() && (!ap || !ap->plan.edit);
+  }
 };
 
 // `only`, when given, restricts the plan to these device names (`apply --device`, run by the

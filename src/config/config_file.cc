@@ -133,11 +133,6 @@ std::optional<std::string> device_of(Reporter& r, const std::string& key, const 
     r.at(n.source(), "'" + key + "': " + error);
     return std::nullopt;
   }
-  if (!ref->bus->uses_driver_override()) {
-    r.at(n.source(), "'" + key + "': '" + *s + "': " + std::string(ref->bus->name()) +
-                         " devices cannot be configured here yet; give them with 'vfioctl bind " + *s + "'");
-    return std::nullopt;
-  }
   return ref->id();
 }
 

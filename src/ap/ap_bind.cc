@@ -1,0 +1,155 @@
+#include "ap/ap_bind.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "bind/ownership.h"
+#include "host/file_io.h"
+
+namespace vfioctl {
+
+namespace {
+
+std::string names(const std::vector<Apqn>& qs) {
+  std::string out;
+  for (const auto& q : qs) out += (out.empty() ? "" : ", ") + ap_id(q);
+  return out;
+}
+
+std::vector<Apqn> present_queues(const Session& session) {
+  std::vector<Apqn> out;
+  for (const auto& name : session.buses().find("ap")->list(session.host())) {
+    if (auto q = parse_apqn(name)) out.push_back(*q);
+  }
+  return out;
+}
+
+// The ap bus rebinds on the mask write itself (ap_bus_revise_bindings); vfio_ap's probe may
+// still be running when the write returns, so the wait is bounded like OverrideBinder's.
+bool wait_for(KernelPort& kernel, const HostRoot& host, const std::vector<Apqn>& qs,
+              const std::function<bool(const std::optional<std::string>&)>& done) {
+  for (int pause_ms : {0, 10, 20, 50, 100, 200}) {
+    if (pause_ms) kernel.wait(std::chrono::milliseconds(pause_ms));
+    if (std::all_of(qs.begin(), qs.end(), [&](const Apqn& q) { return done(ap_queue_driver(host, q)); })) return true;
+  }
+  return false;
+}
+
+bool on_vfio_ap(const std::optional<std::string>& d) { return d && *d == kVfioAp; }
+bool off_vfio_ap(const std::optional<std::string>& d) { return !on_vfio_ap(d); }
+
+}  // namespace
+
+std::string ap_id(const Apqn& q) { return "ap/" + q.name(); }
+
+std::optional<std::string> ap_queue_driver(const HostRoot& host, const Apqn& q) {
+  ReadResult r = read_link_path(host.sys("bus/ap/devices/") + q.name() + "/driver");
+  if (!r.ok()) return std::nullopt;
+  return std::string(last_component(r.value));
+}
+
+ApBindPrepared prepare_ap_bind(Session& session, const std::vector<DeviceRef>& devices, bool take_extra) {
+  ApBindPrepared p;
+  std::string error;
+  auto masks = ApMasks::read(session.host(), &error);
+  if (!masks) {
+    p.bad_input.push_back({"", "cannot read the AP masks: " + error});
+    return p;
+  }
+  p.masks = *masks;
+  p.present = present_queues(session);
+  for (const auto& r : devices) {
+    auto q = parse_apqn(r.name);
+    if (!q) {
+      p.bad_input.push_back({r.id(), "is an AP adapter: give its queues (ap/ADAPTER.DOMAIN, like ap/05.0004)"});
+    } else if (std::find(p.present.begin(), p.present.end(), *q) == p.present.end()) {
+      p.bad_input.push_back({r.id(), "no such AP queue (run 'vfioctl status' to list devices)"});
+    } else {
+      p.wanted.push_back(*q);
+    }
+  }
+  if (!p.bad_input.empty()) return p;
+  p.plan = plan_ap_bind(p.masks, p.present, p.wanted);
+  for (const auto& q : p.present) p.drivers[q.name()] = ap_queue_driver(session.host(), q).value_or("none");
+  if (!p.plan.extra.empty() && !take_extra) {
+    p.refusals.push_back({"", "giving " + names(p.wanted) + " to vfio_ap means clearing " + p.plan.edit->describe() +
+                                  " in " + std::string(mask_file(p.plan.edit->kind)) + ", which also takes " +
+                                  names(p.plan.extra) + " from the host; add --group (group = true) to give those "
+                                                        "to vfio_ap too"});
+  }
+  return p;
+}
+
+OperationResult execute_ap_bind(OperationContext& ctx, const ApBindPrepared& p) {
+  OperationResult result;
+  if (!p.plan.edit) return result;
+  const HostRoot& host = ctx.session.host();
+  const ApMaskEdit& edit = *p.plan.edit;
+  // Asked for by name, and the only driver there is: a blacklist line (vfioctl policy) does not stop it.
+  ModuleLoad load = ctx.kernel.load_module(kVfioAp, /*apply_blacklist=*/false);
+  if (!load.ok()) {
+    result.ok = false;
+    result.errors.push_back(load.message);
+    return result;
+  }
+  std::map<Apqn, std::optional<std::string>> before;
+  for (const auto& q : p.plan.moved) before[q] = ap_queue_driver(host, q);
+
+  int e = ctx.kernel.write_attribute(edit.path(), edit.value(false));
+  bool bound = e == 0 && wait_for(ctx.kernel, host, p.plan.moved, on_vfio_ap);
+  if (!bound) {
+    result.ok = false;
+    result.rolled_back = true;
+    result.errors.push_back(e ? edit.path() + ": " + errno_text(e)
+                              : "vfio_ap did not take " + names(p.plan.moved) + "; the mask is put back");
+    if (e == 0) {
+      int back = ctx.kernel.write_attribute(edit.path(), edit.value(true));
+      result.rollback_complete = back == 0 && wait_for(ctx.kernel, host, p.plan.moved, off_vfio_ap);
+      if (!result.rollback_complete) {
+        result.errors.push_back("could not put " + edit.describe() + " back in " + std::string(mask_file(edit.kind)) +
+                                ": write " + edit.value(true) + " > " + edit.path() + " by hand");
+      }
+    }
+  }
+  OwnershipStore owners(ctx.state_dir);
+  for (const auto& q : p.plan.moved) {
+    DeviceResult r;
+    r.device = ap_id(q);
+    r.before = BindingState{before[q], std::nullopt, true};
+    r.after = BindingState{ap_queue_driver(host, q), std::nullopt, true};
+    r.changed = true;
+    r.ok = bound;
+    if (bound) {
+      r.module = kVfioAp;
+      r.driver = kVfioAp;
+      OwnershipRecord rec;
+      rec.bus = "ap";
+      rec.name = q.name();
+      rec.original = r.before;
+      rec.driver = kVfioAp;
+      rec.module = kVfioAp;
+      rec.ap_mask = std::string(mask_file(edit.kind));
+      rec.ap_bits = edit.bits;
+      std::string put_error;
+      if (!owners.put(rec, &put_error)) result.notes.push_back(r.device + ": " + put_error);
+    }
+    result.devices.push_back(std::move(r));
+  }
+  return result;
+}
+
+bool undo_ap_bind(OperationContext& ctx, const ApBindPrepared& p, std::string* error) {
+  if (!p.plan.edit) return true;
+  const ApMaskEdit& edit = *p.plan.edit;
+  int e = ctx.kernel.write_attribute(edit.path(), edit.value(true));
+  bool ok = e == 0 && wait_for(ctx.kernel, ctx.session.host(), p.plan.moved, off_vfio_ap);
+  if (!ok && error) *error = edit.path() + ": " + (e ? errno_text(e) : "the host's drivers did not take the queues back");
+  OwnershipStore owners(ctx.state_dir);
+  if (ok) {
+    for (const auto& q : p.plan.moved) owners.remove("ap", q.name());
+  }
+  return ok;
+}
+
+}  // namespace vfioctl

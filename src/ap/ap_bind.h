@@ -1,0 +1,43 @@
+// The AP queue operations behind `bind ap/...`, `release ap/...` and apply's AP rules: plan from
+// the masks, one mask write, a bounded wait for the bus to rebind, the write undone when vfio_ap
+// does not take the queues, and ownership records that say which bits vfioctl cleared.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ap/ap_masks.h"
+#include "bind/bind_plan.h"
+#include "bind/operation.h"
+
+namespace vfioctl {
+
+inline constexpr const char* kVfioAp = "vfio_ap";  // module and driver name (vfio_ap_drv.c)
+
+struct ApBindPrepared {
+  std::vector<PlanProblem> bad_input;
+  std::vector<PlanProblem> refusals;
+  ApMasks masks;
+  std::vector<Apqn> present;
+  std::vector<Apqn> wanted;
+  ApBindPlan plan;
+  std::map<std::string, std::string> drivers;  // queue name -> its driver when planned ("none")
+  BindPlan::Block block() const {
+    return !bad_input.empty() ? BindPlan::Block::kBadInput
+           : !refusals.empty() ? BindPlan::Block::kRefused
+                               : BindPlan::Block::kNone;
+  }
+};
+
+// `take_extra`: also move the queues that share the cleared bits (bind --group, group = true).
+ApBindPrepared prepare_ap_bind(Session& session, const std::vector<DeviceRef>& devices, bool take_extra);
+OperationResult execute_ap_bind(OperationContext& ctx, const ApBindPrepared& prepared);
+// Puts the bits back after a later step of the same operation failed (apply): the queues go
+// back to the host and their records are removed. False, with `error`, when the kernel refused.
+bool undo_ap_bind(OperationContext& ctx, const ApBindPrepared& prepared, std::string* error);
+
+std::string ap_id(const Apqn& q);  // "ap/05.0004"
+std::optional<std::string> ap_queue_driver(const HostRoot& host, const Apqn& q);
+
+}  // namespace vfioctl
