@@ -1,7 +1,6 @@
 #include "ap/ap_bind.h"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 
 #include "bind/ownership.h"
@@ -9,15 +8,13 @@
 
 namespace vfioctl {
 
-namespace {
-
-std::string names(const std::vector<Apqn>& qs) {
+std::string ap_names(const std::vector<Apqn>& qs) {
   std::string out;
   for (const auto& q : qs) out += (out.empty() ? "" : ", ") + ap_id(q);
   return out;
 }
 
-std::vector<Apqn> present_queues(const Session& session) {
+std::vector<Apqn> present_ap_queues(const Session& session) {
   std::vector<Apqn> out;
   for (const auto& name : session.buses().find("ap")->list(session.host())) {
     if (auto q = parse_apqn(name)) out.push_back(*q);
@@ -25,21 +22,33 @@ std::vector<Apqn> present_queues(const Session& session) {
   return out;
 }
 
-// The ap bus rebinds on the mask write itself (ap_bus_revise_bindings); vfio_ap's probe may
-// still be running when the write returns, so the wait is bounded like OverrideBinder's.
-bool wait_for(KernelPort& kernel, const HostRoot& host, const std::vector<Apqn>& qs,
-              const std::function<bool(const std::optional<std::string>&)>& done) {
+std::vector<Apqn> ap_queues_of(const std::vector<DeviceRef>& devices, const std::vector<Apqn>& present,
+                               std::vector<PlanProblem>& bad) {
+  std::vector<Apqn> out;
+  for (const auto& r : devices) {
+    auto q = parse_apqn(r.name);
+    if (!q) {
+      bad.push_back({r.id(), "is an AP adapter: give its queues (ap/ADAPTER.DOMAIN, like ap/05.0004)"});
+    } else if (std::find(present.begin(), present.end(), *q) == present.end()) {
+      bad.push_back({r.id(), "no such AP queue (run 'vfioctl status' to list devices)"});
+    } else {
+      out.push_back(*q);
+    }
+  }
+  return out;
+}
+
+bool wait_for_ap_queues(KernelPort& kernel, const HostRoot& host, const std::vector<Apqn>& qs, bool on_vfio_ap) {
   for (int pause_ms : {0, 10, 20, 50, 100, 200}) {
     if (pause_ms) kernel.wait(std::chrono::milliseconds(pause_ms));
-    if (std::all_of(qs.begin(), qs.end(), [&](const Apqn& q) { return done(ap_queue_driver(host, q)); })) return true;
+    bool all = std::all_of(qs.begin(), qs.end(), [&](const Apqn& q) {
+      auto d = ap_queue_driver(host, q);
+      return (d && *d == kVfioAp) == on_vfio_ap;
+    });
+    if (all) return true;
   }
   return false;
 }
-
-bool on_vfio_ap(const std::optional<std::string>& d) { return d && *d == kVfioAp; }
-bool off_vfio_ap(const std::optional<std::string>& d) { return !on_vfio_ap(d); }
-
-}  // namespace
 
 std::string ap_id(const Apqn& q) { return "ap/" + q.name(); }
 
@@ -58,24 +67,15 @@ ApBindPrepared prepare_ap_bind(Session& session, const std::vector<DeviceRef>& d
     return p;
   }
   p.masks = *masks;
-  p.present = present_queues(session);
-  for (const auto& r : devices) {
-    auto q = parse_apqn(r.name);
-    if (!q) {
-      p.bad_input.push_back({r.id(), "is an AP adapter: give its queues (ap/ADAPTER.DOMAIN, like ap/05.0004)"});
-    } else if (std::find(p.present.begin(), p.present.end(), *q) == p.present.end()) {
-      p.bad_input.push_back({r.id(), "no such AP queue (run 'vfioctl status' to list devices)"});
-    } else {
-      p.wanted.push_back(*q);
-    }
-  }
+  p.present = present_ap_queues(session);
+  p.wanted = ap_queues_of(devices, p.present, p.bad_input);
   if (!p.bad_input.empty()) return p;
   p.plan = plan_ap_bind(p.masks, p.present, p.wanted);
   for (const auto& q : p.present) p.drivers[q.name()] = ap_queue_driver(session.host(), q).value_or("none");
   if (!p.plan.extra.empty() && !take_extra) {
-    p.refusals.push_back({"", "giving " + names(p.wanted) + " to vfio_ap means clearing " + p.plan.edit->describe() +
+    p.refusals.push_back({"", "giving " + ap_names(p.wanted) + " to vfio_ap means clearing " + p.plan.edit->describe() +
                                   " in " + std::string(mask_file(p.plan.edit->kind)) + ", which also takes " +
-                                  names(p.plan.extra) + " from the host; add --group (group = true) to give those "
+                                  ap_names(p.plan.extra) + " from the host; add --group (group = true) to give those "
                                                         "to vfio_ap too"});
   }
   return p;
@@ -97,15 +97,15 @@ OperationResult execute_ap_bind(OperationContext& ctx, const ApBindPrepared& p) 
   for (const auto& q : p.plan.moved) before[q] = ap_queue_driver(host, q);
 
   int e = ctx.kernel.write_attribute(edit.path(), edit.value(false));
-  bool bound = e == 0 && wait_for(ctx.kernel, host, p.plan.moved, on_vfio_ap);
+  bool bound = e == 0 && wait_for_ap_queues(ctx.kernel, host, p.plan.moved, true);
   if (!bound) {
     result.ok = false;
     result.rolled_back = true;
     result.errors.push_back(e ? edit.path() + ": " + errno_text(e)
-                              : "vfio_ap did not take " + names(p.plan.moved) + "; the mask is put back");
+                              : "vfio_ap did not take " + ap_names(p.plan.moved) + "; the mask is put back");
     if (e == 0) {
       int back = ctx.kernel.write_attribute(edit.path(), edit.value(true));
-      result.rollback_complete = back == 0 && wait_for(ctx.kernel, host, p.plan.moved, off_vfio_ap);
+      result.rollback_complete = back == 0 && wait_for_ap_queues(ctx.kernel, host, p.plan.moved, false);
       if (!result.rollback_complete) {
         result.errors.push_back("could not put " + edit.describe() + " back in " + std::string(mask_file(edit.kind)) +
                                 ": write " + edit.value(true) + " > " + edit.path() + " by hand");
@@ -143,7 +143,7 @@ bool undo_ap_bind(OperationContext& ctx, const ApBindPrepared& p, std::string* e
   if (!p.plan.edit) return true;
   const ApMaskEdit& edit = *p.plan.edit;
   int e = ctx.kernel.write_attribute(edit.path(), edit.value(true));
-  bool ok = e == 0 && wait_for(ctx.kernel, ctx.session.host(), p.plan.moved, off_vfio_ap);
+  bool ok = e == 0 && wait_for_ap_queues(ctx.kernel, ctx.session.host(), p.plan.moved, false);
   if (!ok && error) *error = edit.path() + ": " + (e ? errno_text(e) : "the host's drivers did not take the queues back");
   OwnershipStore owners(ctx.state_dir);
   if (ok) {

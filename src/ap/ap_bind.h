@@ -37,7 +37,16 @@ OperationResult execute_ap_bind(OperationContext& ctx, const ApBindPrepared& pre
 // back to the host and their records are removed. False, with `error`, when the kernel refused.
 bool undo_ap_bind(OperationContext& ctx, const ApBindPrepared& prepared, std::string* error);
 
-std::string ap_id(const Apqn& q);  // "ap/05.0004"
+std::string ap_id(const Apqn& q);                   // "ap/05.0004"
+std::string ap_names(const std::vector<Apqn>& qs);  // "ap/05.0004, ap/05.0006"
 std::optional<std::string> ap_queue_driver(const HostRoot& host, const Apqn& q);
+std::vector<Apqn> present_ap_queues(const Session& session);
+// The queues `devices` name; adapters and queues that are not there go to `bad`.
+std::vector<Apqn> ap_queues_of(const std::vector<DeviceRef>& devices, const std::vector<Apqn>& present,
+                               std::vector<PlanProblem>& bad);
+// The ap bus rebinds on the mask write itself (ap_bus_revise_bindings), but vfio_ap's probe may
+// still be running when the write returns: a bounded wait, like OverrideBinder's, until every
+// queue is on vfio_ap (`on_vfio_ap`) or off it.
+bool wait_for_ap_queues(KernelPort& kernel, const HostRoot& host, const std::vector<Apqn>& qs, bool on_vfio_ap);
 
 }  // namespace vfioctl

@@ -22,33 +22,6 @@ namespace vfioctl {
 
 namespace {
 
-std::string names(const std::vector<Apqn>& qs) {
-  std::string out;
-  for (const auto& q : qs) out += (out.empty() ? "" : ", ") + ap_id(q);
-  return out;
-}
-
-std::vector<Apqn> present_queues(const Session& session) {
-  std::vector<Apqn> out;
-  for (const auto& name : session.buses().find("ap")->list(session.host())) {
-    if (auto q = parse_apqn(name)) out.push_back(*q);
-  }
-  return out;
-}
-
-bool wait_back(KernelPort& kernel, const HostRoot& host, const std::vector<Apqn>& qs) {
-  for (int pause_ms : {0, 10, 20, 50, 100, 200}) {
-    if (pause_ms) kernel.wait(std::chrono::milliseconds(pause_ms));
-    if (std::all_of(qs.begin(), qs.end(), [&](const Apqn& q) {
-          auto d = ap_queue_driver(host, q);
-          return !d || *d != kVfioAp;
-        })) {
-      return true;
-    }
-  }
-  return false;
-}
-
 int fail_input(const GlobalOptions& g, CliIo& io, const char* op, int rc, const std::vector<PlanProblem>& problems,
                bool dry_run) {
   const std::vector<PlanProblem>* bad = rc == kExitBadInput ? &problems : nullptr;
@@ -59,23 +32,6 @@ int fail_input(const GlobalOptions& g, CliIo& io, const char* op, int rc, const 
   }
   print_problems(lists, io.err);
   return rc;
-}
-
-std::optional<std::vector<Apqn>> wanted_queues(const std::vector<DeviceRef>& refs, const std::vector<Apqn>& present,
-                                               std::vector<PlanProblem>& bad) {
-  std::vector<Apqn> out;
-  for (const auto& r : refs) {
-    auto q = parse_apqn(r.name);
-    if (!q) {
-      bad.push_back({r.id(), "is an AP adapter: give its queues (ap/ADAPTER.DOMAIN, like ap/05.0004)"});
-    } else if (std::find(present.begin(), present.end(), *q) == present.end()) {
-      bad.push_back({r.id(), "no such AP queue (run 'vfioctl status' to list devices)"});
-    } else {
-      out.push_back(*q);
-    }
-  }
-  if (!bad.empty()) return std::nullopt;
-  return out;
 }
 
 void finish(const GlobalOptions& g, CliIo& io, const char* op, const OperationResult& result) {
@@ -130,7 +86,7 @@ int run_ap_bind(const GlobalOptions& g, const BindArgs& a, CliIo& io, Session& s
                    {"moved", moved}};
       io.out << j.dump(2) << "\n";
     } else if (!plan.edit) {
-      io.out << "nothing to do: " << names(plan.already) << " already off the host's AP drivers\n";
+      io.out << "nothing to do: " << ap_names(plan.already) << " already off the host's AP drivers\n";
     } else {
       io.out << "load module " << kVfioAp << "\n";
       io.out << "write " << plan.edit->value(false) << " > " << plan.edit->path() << "\n";
@@ -162,17 +118,17 @@ int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Sess
     bad.push_back({"", "cannot read the AP masks: " + error});
     return fail_input(g, io, "release", kExitBadInput, bad, a.dry_run);
   }
-  const std::vector<Apqn> present = present_queues(session);
-  auto wanted = wanted_queues(refs, present, bad);
-  if (!wanted) return fail_input(g, io, "release", kExitBadInput, bad, a.dry_run);
+  const std::vector<Apqn> present = present_ap_queues(session);
+  const std::vector<Apqn> wanted = ap_queues_of(refs, present, bad);
+  if (!bad.empty()) return fail_input(g, io, "release", kExitBadInput, bad, a.dry_run);
 
   // The edit behind each queue: its record's, or with --force the bit that keeps it off the host.
   OperationEnvironment env(session, io, g);
   OwnershipStore owners(env.context().state_dir);
   std::map<std::pair<ApMaskKind, std::vector<int>>, ApMaskEdit> edits;
   std::vector<PlanProblem> refused;
-  std::set<Apqn> asked(wanted->begin(), wanted->end());
-  for (const auto& q : *wanted) {
+  std::set<Apqn> asked(wanted.begin(), wanted.end());
+  for (const auto& q : wanted) {
     if (masks->host_owned(q)) continue;  // already the host's: nothing to give back
     auto rec = owners.get("ap", q.name());
     ApMaskEdit edit;
@@ -195,7 +151,7 @@ int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Sess
     }
     if (!extra.empty()) {
       refused.push_back({"", "setting " + edit.describe() + " back in " + std::string(mask_file(edit.kind)) +
-                                 " also gives " + names(extra) + " back to the host; release them together"});
+                                 " also gives " + ap_names(extra) + " back to the host; release them together"});
     }
   }
   if (!refused.empty()) return fail_input(g, io, "release", kExitRefused, refused, a.dry_run);
@@ -212,7 +168,7 @@ int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Sess
     std::map<std::string, std::optional<std::string>> before;
     for (const auto& q : back) before[q.name()] = ap_queue_driver(host, q);
     int e = env.kernel().write_attribute(edit.path(), edit.value(true));
-    bool ok = e == 0 && wait_back(env.kernel(), host, back);
+    bool ok = e == 0 && wait_for_ap_queues(env.kernel(), host, back, false);
     if (e) {
       // ap_bus.c apmask_store/aqmask_store: vfio_ap refuses to give back queues a
       // vfio_ap-passthrough mdev still has assigned (its in_use callback).
@@ -221,7 +177,7 @@ int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Sess
                                    ? " (a vfio_ap mdev still has them assigned: unassign them from the matrix device first)"
                                    : ""));
     } else if (!ok) {
-      result.errors.push_back("the host's drivers did not take back " + names(back));
+      result.errors.push_back("the host's drivers did not take back " + ap_names(back));
     }
     result.ok = result.ok && ok;
     for (const auto& q : back) {
