@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages vfioctl needs. Idempotent: packages already present are skipped,
 # so a warm machine pays only a dpkg query. Groups:
 #   (default)  build + unit tests: compiler, CMake, libraries, GoogleTest/Benchmark, clang for the
-#              sanitizer and libFuzzer builds, kmod (the oracle tests run the real modprobe)
+#              sanitizer and libFuzzer builds, kmod (the oracle tests run the real modprobe),
+#              systemd (systemd-analyze verify checks the boot unit)
 #   --vm       the real-kernel VM suite: QEMU and the tools that assemble the guest
 #   --bench    the peer benchmarks: driverctl, dpdk-devbind.py, hyperfine
 set -euo pipefail
@@ -25,6 +26,7 @@ pkgs=(
     libgtest-dev libgmock-dev googletest libbenchmark-dev zlib1g-dev
     clang libclang-rt-14-dev
     python3
+    systemd
 )
 if [ $want_vm = 1 ]; then
     # tests/vm: QEMU; cpio/xz/zstd/binutils assemble the guest (vmlinux extraction, initramfs,
