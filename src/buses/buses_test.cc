@@ -123,6 +123,7 @@ TEST_F(OtherBusesTest, APlatformDeviceIsReadWithItsCompatibleList) {
 
 TEST_F(OtherBusesTest, TheBusGenericDriverIsTheCandidateWithoutAnAlias) {
   Session session(sysfs.host(kRelease));
+  BusRegistry buses;
   Snapshot s = take_snapshot(session, {});
   const DeviceReport* eth = find(s, "platform", "fff51000.ethernet");
   ASSERT_TRUE(eth);
@@ -133,7 +134,7 @@ TEST_F(OtherBusesTest, TheBusGenericDriverIsTheCandidateWithoutAnAlias) {
   const DeviceReport* dpni = find(s, "fsl-mc", "dpni.0");
   ASSERT_TRUE(dpni && dpni->best());
   EXPECT_EQ(dpni->best()->module, "vfio_fsl_mc");
-  EXPECT_THAT(dpni->notes, Contains(HasSubstr("bind the container (fsl-mc/dprc.N) to vfio-fsl-mc first")));
+  EXPECT_THAT(buses.find("fsl-mc")->notes(session.host(), dpni->device), Contains(HasSubstr("bind the container (fsl-mc/dprc.N) to vfio-fsl-mc first")));
   const DeviceReport* io = find(s, "css", "0.0.0000");
   ASSERT_TRUE(io && io->best());
   EXPECT_EQ(io->best()->module, "vfio_ccw");

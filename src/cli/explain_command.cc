@@ -19,13 +19,14 @@ int run_explain(const GlobalOptions& g, const std::string& device, CliIo& io) {
     return kExitBadInput;
   }
   const DeviceReport& report = snap.devices.front();
+  const std::vector<std::string> notes = refs->front().bus->notes(session.host(), report.device);
   if (g.json) {
-    io.out << explain_json(report, snap).dump(2) << "\n";
+    io.out << explain_json(report, snap, notes).dump(2) << "\n";
     return kExitOk;
   }
   for (const auto& w : snap.warnings) io.err << "vfioctl: warning: " << w << "\n";
   PciNames names(session.host());
-  print_explain(report, snap, io.out, names, g.style(io));
+  print_explain(report, snap, notes, io.out, names, g.style(io));
   return kExitOk;
 }
 

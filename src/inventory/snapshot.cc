@@ -69,7 +69,6 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
     auto& ranker = rankers[bus];
     if (!ranker) ranker = std::make_unique<CandidateRanker>(*bus, session.aliases(), modules, policy);
     report.resolution = ranker->resolve(d);
-    report.notes = bus->notes(host, d);
     if (d.driver) report.is_vfio = check.is_vfio(d.bus, *d.driver, d.vfio_dev.has_value());
     if (d.iommu_group) {
       if (const IommuGroup* g = snap.groups.find(*d.iommu_group)) report.group_viable = g->viable();

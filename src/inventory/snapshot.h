@@ -20,7 +20,6 @@ struct DeviceReport {
   bool is_vfio = false;
   std::optional<bool> group_viable;               // nullopt: no IOMMU group
   std::shared_ptr<const Resolution> resolution;   // always set
-  std::vector<std::string> notes;                 // the bus's (Bus::notes)
   // The vfio driver vfioctl would use: the chosen candidate, or none for a device vfio cannot
   // take (a bridge) or that no vfio driver matches.
   const Candidate* best() const;

@@ -36,7 +36,7 @@ json group_json(const IommuGroup& g) {
 
 }  // namespace
 
-json explain_json(const DeviceReport& report, const Snapshot& snapshot) {
+json explain_json(const DeviceReport& report, const Snapshot& snapshot, const std::vector<std::string>& notes) {
   const Resolution& r = *report.resolution;
   json candidates = json::array();
   for (const auto& c : r.candidates) candidates.push_back(candidate_json(c));
@@ -48,7 +48,7 @@ json explain_json(const DeviceReport& report, const Snapshot& snapshot) {
   const Candidate* best = report.best();
   j["chosen"] = best ? candidate_json(*best) : json(nullptr);
   j["reason"] = report.device.not_assignable ? *report.device.not_assignable : r.reason;
-  j["notes"] = report.notes;
+  j["notes"] = notes;
   if (!report.device.of_compatible.empty()) j["of_compatible"] = report.device.of_compatible;
   j["kmod_resolution"] = r.kmod_modules;
   if (report.device.iommu_group) {
@@ -57,8 +57,8 @@ json explain_json(const DeviceReport& report, const Snapshot& snapshot) {
   return j;
 }
 
-void print_explain(const DeviceReport& report, const Snapshot& snapshot, std::ostream& out,
-                   PciNames& names, const OutputStyle& style) {
+void print_explain(const DeviceReport& report, const Snapshot& snapshot, const std::vector<std::string>& notes,
+                   std::ostream& out, PciNames& names, const OutputStyle& style) {
   const Device& d = report.device;
   const Resolution& r = *report.resolution;
   auto bold = [&](const std::string& s) { return style.color ? "\033[1m" + s + "\033[0m" : s; };
@@ -106,7 +106,7 @@ void print_explain(const DeviceReport& report, const Snapshot& snapshot, std::os
   } else {
     out << "  group      none (no IOMMU, or the device is not behind one)\n";
   }
-  for (const auto& n : report.notes) out << "  note       " << n << "\n";
+  for (const auto& n : notes) out << "  note       " << n << "\n";
   for (const auto& w : d.warnings) out << "  warning    " << w << "\n";
 
   out << "\n" << bold("vfio drivers matching " + (r.key.empty() ? std::string("(no key)") : r.key)) << "\n";

@@ -11,8 +11,9 @@
 
 namespace vfioctl {
 
-nlohmann::json explain_json(const DeviceReport& report, const Snapshot& snapshot);
-void print_explain(const DeviceReport& report, const Snapshot& snapshot, std::ostream& out,
-                   PciNames& names, const OutputStyle& style);
+// `notes`: the bus's notes on the device (Bus::notes), read only for explain, which shows them.
+nlohmann::json explain_json(const DeviceReport& report, const Snapshot& snapshot, const std::vector<std::string>& notes);
+void print_explain(const DeviceReport& report, const Snapshot& snapshot, const std::vector<std::string>& notes,
+                   std::ostream& out, PciNames& names, const OutputStyle& style);
 
 }  // namespace vfioctl

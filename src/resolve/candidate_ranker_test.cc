@@ -475,7 +475,7 @@ TEST(Explain, RanksTheVariantFirstInTheJsonDocument) {
   Session session(HostRoot(w.root().path(), "6.12.95+deb12-amd64"));
   Snapshot snap = take_snapshot(session, {});
   ASSERT_EQ(snap.devices.size(), 1u);
-  nlohmann::json j = explain_json(snap.devices[0], snap);
+  nlohmann::json j = explain_json(snap.devices[0], snap, {});
   ASSERT_EQ(j["candidates"].size(), 2u);
   EXPECT_EQ(j["candidates"][0]["module"], "mlx5_vfio_pci");
   EXPECT_EQ(j["candidates"][0]["rank"], 1);
