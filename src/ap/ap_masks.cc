@@ -7,17 +7,11 @@
 #include <fmt/format.h>
 
 #include "host/file_io.h"
+#include "host/hex_digit.h"
 
 namespace vfioctl {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // simple_strtoul(str, &end, 0): "0x.." hex, "0.." octal, else decimal. Returns the number and
 // how many characters it used (0: none).
@@ -38,7 +32,7 @@ std::optional<Apqn> parse_apqn(std::string_view text) {
   Apqn q;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (i == dot) continue;
-    int v = hex_value(text[i]);
+    int v = hex_digit_value(text[i]);
     if (v < 0) return std::nullopt;
     int& into = i < dot ? q.adapter : q.domain;
     into = into * 16 + v;
@@ -64,7 +58,7 @@ bool ApMask::apply(std::string_view w) {
     std::bitset<kApBits> next;
     int bit = 0;
     for (char c : w) {
-      int v = hex_value(c);
+      int v = hex_digit_value(c);
       if (v < 0) return false;
       for (int k = 3; k >= 0; --k, ++bit) {
         if (v >> k & 1) next.set(static_cast<std::size_t>(kApBits - 1 - bit));

@@ -7,12 +7,11 @@
 #include "buses/buses.h"
 
 #include "bus/sysfs_device.h"
+#include "host/hex_digit.h"
 
 namespace vfioctl {
 
 namespace {
-
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 // css.c: dev_set_name(&sch->dev, "%x.%x.%04x", cssid, ssid, schno). Upper case is accepted
 // and lowered, as lscss users type it either way.
@@ -25,7 +24,7 @@ std::optional<std::string> subchannel_name(std::string_view text) {
   auto all_hex = [&](std::size_t from, std::size_t to) {
     if (from >= to) return false;
     for (std::size_t i = from; i < to; ++i) {
-      if (!is_hex(s[i])) return false;
+      if (hex_digit_value(s[i]) < 0) return false;
     }
     return true;
   };

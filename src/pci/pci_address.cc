@@ -2,23 +2,18 @@
 
 #include <fmt/format.h>
 
+#include "host/hex_digit.h"
+
 namespace vfioctl {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Parses exactly `digits` hex digits (or between min and max) from the front of `text`.
 std::optional<std::uint32_t> take_hex(std::string_view& text, std::size_t min, std::size_t max) {
   std::size_t n = 0;
   std::uint32_t value = 0;
-  while (n < text.size() && n < max && hex_value(text[n]) >= 0) {
-    value = value * 16 + static_cast<std::uint32_t>(hex_value(text[n]));
+  while (n < text.size() && n < max && hex_digit_value(text[n]) >= 0) {
+    value = value * 16 + static_cast<std::uint32_t>(hex_digit_value(text[n]));
     ++n;
   }
   if (n < min) return std::nullopt;
