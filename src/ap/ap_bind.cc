@@ -71,7 +71,10 @@ ApBindPrepared prepare_ap_bind(Session& session, const std::vector<DeviceRef>& d
   p.wanted = ap_queues_of(devices, p.present, p.bad_input);
   if (!p.bad_input.empty()) return p;
   p.plan = plan_ap_bind(p.masks, p.present, p.wanted);
-  for (const auto& q : p.present) p.drivers[q.name()] = ap_queue_driver(session.host(), q).value_or("none");
+  // Only the queues the plan shows: a mainframe has thousands of queues (adapters x domains).
+  for (const auto* list : {&p.plan.moved, &p.plan.already}) {
+    for (const auto& q : *list) p.drivers[q.name()] = ap_queue_driver(session.host(), q).value_or("none");
+  }
   if (!p.plan.extra.empty() && !take_extra) {
     p.refusals.push_back({"", "giving " + ap_names(p.wanted) + " to vfio_ap means clearing " + p.plan.edit->describe() +
                                   " in " + std::string(mask_file(p.plan.edit->kind)) + ", which also takes " +

@@ -22,7 +22,7 @@ struct ApBindPrepared {
   std::vector<Apqn> present;
   std::vector<Apqn> wanted;
   ApBindPlan plan;
-  std::map<std::string, std::string> drivers;  // queue name -> its driver when planned ("none")
+  std::map<std::string, std::string> drivers;  // moved and already queues -> driver when planned ("none")
   BindPlan::Block block() const {
     return !bad_input.empty() ? BindPlan::Block::kBadInput
            : !refusals.empty() ? BindPlan::Block::kRefused
