@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include <unistd.h>
+
+#include "bind/journal.h"
 #include "bind/ownership.h"
 #include "host/file_io.h"
 
@@ -99,6 +102,17 @@ OperationResult execute_ap_bind(OperationContext& ctx, const ApBindPrepared& p) 
   std::map<Apqn, std::optional<std::string>> before;
   for (const auto& q : p.plan.moved) before[q] = ap_queue_driver(host, q);
 
+  // The journal goes first: killed after the mask write and before the records, the queues
+  // would be vfio_ap's with nothing saying vfioctl moved them. recover sets the bits back.
+  Journal journal = ap_journal("bind", ap_journal_devices(p.plan.moved, before), {ap_journal_edit(edit, true)});
+  JournalStore journals(ctx.state_dir);
+  std::string journal_error;
+  if (!journals.write(journal, &journal_error)) {
+    result.ok = false;
+    result.errors.push_back("cannot write the journal, nothing was changed: " + journal_error);
+    return result;
+  }
+
   int e = ctx.kernel.write_attribute(edit.path(), edit.value(false));
   bool bound = e == 0 && wait_for_ap_queues(ctx.kernel, host, p.plan.moved, true);
   if (!bound) {
@@ -139,7 +153,37 @@ OperationResult execute_ap_bind(OperationContext& ctx, const ApBindPrepared& p) 
     }
     result.devices.push_back(std::move(r));
   }
+  if (bound || result.rollback_complete || e != 0) {
+    journals.remove();
+  } else {
+    result.errors.push_back("the journal " + journals.path() + " is kept: run 'vfioctl recover' to retry");
+  }
   return result;
+}
+
+Journal ap_journal(std::string operation, std::vector<JournalDevice> devices, std::vector<JournalApEdit> edits) {
+  Journal j;
+  j.operation = std::move(operation);
+  j.pid = ::getpid();
+  j.started = utc_now_iso8601();
+  j.devices = std::move(devices);
+  j.ap_edits = std::move(edits);
+  return j;
+}
+
+JournalApEdit ap_journal_edit(const ApMaskEdit& edit, bool cleared) {
+  return JournalApEdit{std::string(mask_file(edit.kind)), edit.bits, cleared};
+}
+
+std::vector<JournalDevice> ap_journal_devices(const std::vector<Apqn>& queues,
+                                              const std::map<Apqn, std::optional<std::string>>& drivers) {
+  std::vector<JournalDevice> out;
+  for (const auto& q : queues) {
+    auto it = drivers.find(q);
+    out.push_back(JournalDevice{"ap", q.name(), BindingState{it == drivers.end() ? std::nullopt : it->second,
+                                                            std::nullopt, true}});
+  }
+  return out;
 }
 
 bool undo_ap_bind(OperationContext& ctx, const ApBindPrepared& p, std::string* error) {

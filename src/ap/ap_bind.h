@@ -9,6 +9,7 @@
 
 #include "ap/ap_masks.h"
 #include "bind/bind_plan.h"
+#include "bind/journal.h"
 #include "bind/operation.h"
 
 namespace vfioctl {
@@ -36,6 +37,13 @@ OperationResult execute_ap_bind(OperationContext& ctx, const ApBindPrepared& pre
 // Puts the bits back after a later step of the same operation failed (apply): the queues go
 // back to the host and their records are removed. False, with `error`, when the kernel refused.
 bool undo_ap_bind(OperationContext& ctx, const ApBindPrepared& prepared, std::string* error);
+
+// The journal of an AP operation: the queues its mask writes move, with their drivers before,
+// and the writes (`cleared`: the write cleared the bits).
+Journal ap_journal(std::string operation, std::vector<JournalDevice> devices, std::vector<JournalApEdit> edits);
+JournalApEdit ap_journal_edit(const ApMaskEdit& edit, bool cleared);
+std::vector<JournalDevice> ap_journal_devices(const std::vector<Apqn>& queues,
+                                              const std::map<Apqn, std::optional<std::string>>& drivers);
 
 std::string ap_id(const Apqn& q);                   // "ap/05.0004"
 std::string ap_names(const std::vector<Apqn>& qs);  // "ap/05.0004, ap/05.0006"

@@ -121,7 +121,7 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
     if (d.bus == "platform") {
       // vfio-platform's probe fails without the reset helper for the first compatible string
       // while reset_required is on: refuse before anything is touched, saying what to do.
-      PlatformReset reset = find_platform_reset(host, d);
+      PlatformReset reset = find_platform_reset(host, session.aliases(), d);
       if (reset.probe_will_fail()) plan.cannot.push_back({id, reset.summary});
     }
     if (d.sriov.has_vfs_enabled()) {

@@ -10,6 +10,32 @@ namespace vfioctl {
 
 using nlohmann::json;
 
+namespace {
+
+// Read strictly: recover writes these to the kernel, so a journal that names another file or a
+// bit out of range is refused as a whole rather than half used.
+bool parse_ap_edits(const json& edits, std::vector<JournalApEdit>& out) {
+  if (!edits.is_array()) return false;
+  for (const auto& e : edits) {
+    if (!e.is_object() || !e.contains("mask") || !e["mask"].is_string() || !e.contains("bits") ||
+        !e["bits"].is_array() || e["bits"].empty() || !e.contains("cleared") || !e["cleared"].is_boolean()) {
+      return false;
+    }
+    JournalApEdit edit;
+    edit.mask = e["mask"].get<std::string>();
+    edit.cleared = e["cleared"].get<bool>();
+    if (edit.mask != "apmask" && edit.mask != "aqmask") return false;
+    for (const auto& b : e["bits"]) {
+      if (!b.is_number_integer() || b.get<long>() < 0 || b.get<long>() > 255) return false;
+      edit.bits.push_back(b.get<int>());
+    }
+    out.push_back(std::move(edit));
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string utc_now_iso8601() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -35,6 +61,11 @@ bool JournalStore::write(const Journal& journal, std::string* error) const {
     j["sriov"] = {{"pf", *journal.sriov_pf},
                   {"drivers_autoprobe", journal.sriov_autoprobe ? json(*journal.sriov_autoprobe) : json(nullptr)},
                   {"numvfs", journal.sriov_numvfs ? json(*journal.sriov_numvfs) : json(nullptr)}};
+  }
+  if (!journal.ap_edits.empty()) {
+    json edits = json::array();
+    for (const auto& e : journal.ap_edits) edits.push_back({{"mask", e.mask}, {"bits", e.bits}, {"cleared", e.cleared}});
+    j["ap_masks"] = edits;
   }
   return write_file_atomically(path_, j.dump(2) + "\n", error);
 }
@@ -67,6 +98,10 @@ std::optional<Journal> JournalStore::read(std::string* error) const {
       journal.sriov_autoprobe = s["drivers_autoprobe"].get<int>();
     }
     if (s.contains("numvfs") && s["numvfs"].is_number_integer()) journal.sriov_numvfs = s["numvfs"].get<int>();
+  }
+  if (j.contains("ap_masks") && !parse_ap_edits(j["ap_masks"], journal.ap_edits)) {
+    if (error) *error = path_ + ": its AP mask entries are not valid; move it away to continue";
+    return std::nullopt;
   }
   return journal;
 }

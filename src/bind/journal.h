@@ -18,6 +18,15 @@ struct JournalDevice {
   BindingState original;
 };
 
+// An s390 AP mask write of the operation (the ap bus has no driver_override; src/ap/ap_masks.h):
+// which bits of which mask it changed, so recover can change them back.
+struct JournalApEdit {
+  std::string mask;       // "apmask" or "aqmask"
+  std::vector<int> bits;  // 0..255
+  bool cleared = true;    // the operation cleared them (bind): recover sets them; else the reverse
+  friend bool operator==(const JournalApEdit&, const JournalApEdit&) = default;
+};
+
 struct Journal {
   std::string operation;  // "bind", "release", "vfs"
   long pid = 0;
@@ -27,6 +36,8 @@ struct Journal {
   std::optional<std::string> sriov_pf;
   std::optional<int> sriov_autoprobe;
   std::optional<int> sriov_numvfs;
+  // AP: the mask writes, in the order made; `devices` holds the queues they move (bus "ap").
+  std::vector<JournalApEdit> ap_edits;
 };
 
 class JournalStore {

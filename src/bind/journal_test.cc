@@ -115,6 +115,36 @@ TEST_F(JournalTest, ACorruptJournalIsAnErrorNamingThePath) {
   }
 }
 
+TEST_F(JournalTest, RoundTripsApMaskEdits) {
+  Journal written;
+  written.operation = "release";
+  written.devices.push_back(JournalDevice{"ap", "05.0004", BindingState{"vfio_ap", std::nullopt, true}});
+  written.ap_edits = {JournalApEdit{"apmask", {5, 6}, false}, JournalApEdit{"aqmask", {4}, true}};
+  std::string error;
+  ASSERT_TRUE(store.write(written, &error)) << error;
+  auto read = store.read(&error);
+  ASSERT_TRUE(read) << error;
+  EXPECT_EQ(read->ap_edits, written.ap_edits);
+  EXPECT_EQ(read->devices[0].bus, "ap");
+}
+
+// recover writes what the journal says to /sys/bus/ap/<mask>: anything but the two masks and
+// bits 0..255 makes the journal unusable, named, rather than half applied.
+TEST_F(JournalTest, ApMaskEntriesThatRecoverCouldNotWriteSafelyMakeItUnusable) {
+  for (const char* edits : {R"("x")", R"([{"mask": "../../../etc/passwd", "bits": [1], "cleared": true}])",
+                            R"([{"mask": "apmask", "bits": [256], "cleared": true}])",
+                            R"([{"mask": "apmask", "bits": [-1], "cleared": true}])",
+                            R"([{"mask": "apmask", "bits": [], "cleared": true}])",
+                            R"([{"mask": "apmask", "bits": ["5"], "cleared": true}])",
+                            R"([{"mask": "aqmask", "bits": [5]}])"}) {
+    root.write("/run/vfioctl/journal.json",
+               std::string(R"({"version": 1, "operation": "bind", "devices": [], "ap_masks": )") + edits + "}");
+    std::string error;
+    EXPECT_FALSE(store.read(&error)) << edits;
+    EXPECT_THAT(error, HasSubstr("AP mask entries are not valid")) << edits;
+  }
+}
+
 TEST_F(JournalTest, AJournalOfAnotherVersionIsAnError) {
   root.write("/run/vfioctl/journal.json", R"({"version": 2, "operation": "bind", "devices": []})");
   std::string error;

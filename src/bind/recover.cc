@@ -1,5 +1,6 @@
 #include "bind/recover.h"
 
+#include "ap/ap_recover.h"
 #include "bind/override_binder.h"
 #include "bind/ownership.h"
 #include "bind/restore.h"
@@ -30,6 +31,7 @@ RecoverOutcome recover_interrupted(OperationContext& ctx) {
   for (auto it = journal->devices.rbegin(); it != journal->devices.rend(); ++it) {
     const JournalDevice& d = *it;
     ++index;
+    if (d.bus == "ap") continue;  // through the masks, below
     DeviceResult r;
     r.device = d.bus == "pci" ? d.name : d.bus + "/" + d.name;
     r.before = d.original;
@@ -63,6 +65,7 @@ RecoverOutcome recover_interrupted(OperationContext& ctx) {
     out.devices.push_back(r);
   }
 
+  if (!journal->ap_edits.empty()) recover_ap(ctx, *journal, out);
   if (journal->sriov_pf) {
     std::string sriov_error;
     if (!restore_sriov(ctx, *journal->sriov_pf, journal->sriov_numvfs, journal->sriov_autoprobe, &sriov_error)) {

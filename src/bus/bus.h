@@ -14,6 +14,8 @@
 
 namespace vfioctl {
 
+class VfioAliasIndex;
+
 class Bus {
  public:
   virtual ~Bus() = default;
@@ -60,7 +62,11 @@ class Bus {
 
   // What an admin should know about giving this device to vfio on this bus (a reset helper
   // vfio-platform will not find, a driver marked for removal upstream), for explain.
-  virtual std::vector<std::string> notes(const HostRoot& /*host*/, const Device& /*device*/) const { return {}; }
+  // `aliases` is the host's vfio alias index (vfio-platform's reset helpers are found in it).
+  virtual std::vector<std::string> notes(const HostRoot& /*host*/, const VfioAliasIndex& /*aliases*/,
+                                         const Device& /*device*/) const {
+    return {};
+  }
 };
 
 }  // namespace vfioctl

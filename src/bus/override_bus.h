@@ -25,7 +25,7 @@ struct BusSpec {
   std::function<std::optional<std::string>(std::string_view)> canonical_name;
   // Reads what only this bus has (compatible strings, subchannel type) into the device.
   std::function<void(const Dir&, Device&)> read_extra;
-  std::function<std::vector<std::string>(const HostRoot&, const Device&)> notes;
+  std::function<std::vector<std::string>(const HostRoot&, const VfioAliasIndex&, const Device&)> notes;
   bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
   bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie
 };
@@ -44,8 +44,9 @@ class OverrideBus final : public Bus {
   std::optional<std::string> vfio_alias_key(const Device& device) const override;
   bool lists_all_devices() const override { return spec_.list_all; }
   bool uses_driver_override() const override { return spec_.steered_by_override; }
-  std::vector<std::string> notes(const HostRoot& host, const Device& device) const override {
-    return spec_.notes ? spec_.notes(host, device) : std::vector<std::string>{};
+  std::vector<std::string> notes(const HostRoot& host, const VfioAliasIndex& aliases,
+                                 const Device& device) const override {
+    return spec_.notes ? spec_.notes(host, aliases, device) : std::vector<std::string>{};
   }
 
  private:

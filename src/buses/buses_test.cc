@@ -134,7 +134,7 @@ TEST_F(OtherBusesTest, TheBusGenericDriverIsTheCandidateWithoutAnAlias) {
   const DeviceReport* dpni = find(s, "fsl-mc", "dpni.0");
   ASSERT_TRUE(dpni && dpni->best());
   EXPECT_EQ(dpni->best()->module, "vfio_fsl_mc");
-  EXPECT_THAT(buses.find("fsl-mc")->notes(session.host(), dpni->device), Contains(HasSubstr("bind the container (fsl-mc/dprc.N) to vfio-fsl-mc first")));
+  EXPECT_THAT(buses.find("fsl-mc")->notes(session.host(), session.aliases(), dpni->device), Contains(HasSubstr("bind the container (fsl-mc/dprc.N) to vfio-fsl-mc first")));
   const DeviceReport* io = find(s, "css", "0.0.0000");
   ASSERT_TRUE(io && io->best());
   EXPECT_EQ(io->best()->module, "vfio_ccw");
@@ -156,7 +156,7 @@ TEST_F(OtherBusesTest, AResetHelperForALaterCompatibleStringIsFoundButTheKernelW
   Session session(sysfs.host(kRelease));
   BusRegistry buses;
   auto d = buses.find("platform")->read(session.host(), "fff51000.ethernet");
-  PlatformReset r = find_platform_reset(session.host(), *d);
+  PlatformReset r = find_platform_reset(session.host(), session.aliases(), *d);
   ASSERT_TRUE(r.applies);
   EXPECT_EQ(r.match, 1u);
   EXPECT_EQ(r.module, "vfio_platform_calxedaxgmac");
@@ -171,7 +171,7 @@ TEST_F(OtherBusesTest, AResetHelperForTheFirstStringIsUsedByTheKernel) {
   sysfs.other("platform", "fff51000.ethernet").of_compatible({"calxeda,hb-xgmac"});
   Session session(sysfs.host(kRelease));
   BusRegistry buses;
-  PlatformReset r = find_platform_reset(session.host(), *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
+  PlatformReset r = find_platform_reset(session.host(), session.aliases(), *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
   EXPECT_TRUE(r.kernel_finds_it);
   EXPECT_FALSE(r.probe_will_fail());
   EXPECT_THAT(r.summary, HasSubstr("reset: vfio_platform_calxedaxgmac (for 'calxeda,hb-xgmac', the first"));
@@ -182,11 +182,81 @@ TEST_F(OtherBusesTest, ResetRequiredOffMeansTheProbeGoesAheadWithoutAReset) {
   sysfs.file("/sys/module/vfio_platform/parameters/reset_required", "N");
   Session session(sysfs.host(kRelease));
   BusRegistry buses;
-  PlatformReset r = find_platform_reset(session.host(), *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
+  PlatformReset r = find_platform_reset(session.host(), session.aliases(), *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
   EXPECT_EQ(r.match, std::nullopt);
   EXPECT_FALSE(r.reset_required);
   EXPECT_FALSE(r.probe_will_fail());
   EXPECT_THAT(r.summary, HasSubstr("without a reset between users"));
+}
+
+// The helper is found where request_module("vfio-reset:<compat>") has modprobe find it, and
+// kmod's own `modprobe -R` is the oracle: a loadable helper (modules.alias carries the '-'
+// spelling MODULE_ALIAS() was given), a helper built into the kernel (modules.builtin.alias.bin
+// only) and a modprobe.d alias an admin wrote for a board's own compatible string. SYNTHETIC
+// helper names and board strings; the alias shape is include/linux/vfio.h
+// module_vfio_reset_handler().
+TEST(PlatformResetKmodTest, TheHelperIsTheOneModprobeResolvesFromEverySource) {
+  if (!testing::kmod_tools_available()) GTEST_SKIP() << "needs kmod's depmod (scripts/install-deps.sh)";
+  const std::string release = "6.12.0-reset";
+  struct Case {
+    const char* what;
+    std::vector<std::string> compatible;
+    std::string modprobe_d;  // an /etc/modprobe.d/board.conf, or ""
+    std::optional<std::size_t> match;
+    std::string module;
+    bool built_in;
+  };
+  const std::vector<Case> cases = {
+      {"loadable helper for the second string", {"vendor,board-xgmac", "calxeda,hb-xgmac"}, "", 1u,
+       "vfio_platform_calxedaxgmac", false},
+      {"built-in helper for the first string", {"amd,xgbe-seattle-v1a", "amd,xgbe"}, "", 0u,
+       "vfio_platform_amdxgbe", true},
+      {"modprobe.d alias for the board's own string",
+       {"vendor,board-xgmac", "calxeda,hb-xgmac"},
+       "alias vfio-reset:vendor,board-xgmac vfio_platform_calxedaxgmac\n", 0u, "vfio_platform_calxedaxgmac", false},
+      {"no helper anywhere", {"vendor,unknown-mac"}, "", std::nullopt, "", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    TempRoot root;
+    FakeSysfs sysfs(root);
+    sysfs.other("platform", "fff51000.ethernet").of_compatible(c.compatible).group(3);
+    sysfs.write();
+    ASSERT_EQ(testing::build_depmod_tree(
+                  root, release,
+                  {SyntheticModule{"vfio_platform", {}, "kernel/drivers/vfio/platform/vfio-platform.ko"},
+                   SyntheticModule{"vfio_platform_calxedaxgmac", {"vfio-reset:calxeda,hb-xgmac"},
+                                   "kernel/drivers/vfio/platform/reset/vfio-platform-calxedaxgmac.ko"}},
+                  {SyntheticModule{"vfio_platform_amdxgbe", {"vfio-reset:amd,xgbe-seattle-v1a"}, ""}}),
+              std::nullopt);
+    if (!c.modprobe_d.empty()) testing::write_modprobe_conf(root, "board.conf", c.modprobe_d);
+
+    Session session(sysfs.host(release));
+    auto d = session.buses().find("platform")->read(session.host(), "fff51000.ethernet");
+    ASSERT_TRUE(d);
+    PlatformReset r = find_platform_reset(session.host(), session.aliases(), *d);
+    EXPECT_EQ(r.match, c.match);
+    EXPECT_EQ(r.module.value_or(""), c.module);
+    EXPECT_EQ(r.built_in, c.built_in);
+    EXPECT_EQ(r.kernel_finds_it, c.match == 0u);
+    if (c.built_in) {
+      EXPECT_THAT(r.summary, HasSubstr(c.module + " (built in)"));
+    }
+
+    // kmod's answer for each string, in list order: the first that resolves is vfioctl's.
+    const std::string config = root.path() + "/etc/modprobe.d";
+    std::optional<std::size_t> kmod_match;
+    std::string kmod_module;
+    for (std::size_t i = 0; i < c.compatible.size() && !kmod_match; ++i) {
+      auto answer = testing::modprobe_resolve(root.path(), release, "vfio-reset:" + c.compatible[i], config);
+      if (answer.exit_code == 0 && !answer.modules.empty()) {
+        kmod_match = i;
+        kmod_module = answer.modules.front();
+      }
+    }
+    EXPECT_EQ(r.match, kmod_match) << "kmod disagrees";
+    EXPECT_EQ(r.module.value_or(""), kmod_module) << "kmod disagrees";
+  }
 }
 
 // cdx: vfio-cdx's aliases are override-only "vfio_cdx:" ones and rank like PCI's. SYNTHETIC

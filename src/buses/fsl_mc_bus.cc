@@ -12,7 +12,7 @@ BusSpec fsl_mc_bus_spec() {
   BusSpec s;
   s.name = "fsl-mc";
   s.generic_vfio_module = "vfio_fsl_mc";
-  s.notes = [](const HostRoot&, const Device& d) {
+  s.notes = [](const HostRoot&, const VfioAliasIndex&, const Device& d) {
     std::vector<std::string> out;
     if (d.name.rfind("dprc.", 0) != 0) {
       out.push_back("an object of a DPRC container: bind the container (fsl-mc/dprc.N) to vfio-fsl-mc first");

@@ -29,9 +29,9 @@ BusSpec platform_bus_spec() {
   s.name = "platform";
   s.generic_vfio_module = "vfio_platform";
   s.read_extra = [](const Dir& dev, Device& d) { d.of_compatible = read_of_compatible(dev); };
-  s.notes = [](const HostRoot& host, const Device& d) {
+  s.notes = [](const HostRoot& host, const VfioAliasIndex& aliases, const Device& d) {
     std::vector<std::string> out;
-    PlatformReset reset = find_platform_reset(host, d);
+    PlatformReset reset = find_platform_reset(host, aliases, d);
     if (reset.applies) out.push_back(reset.summary);
     out.push_back("vfio-platform and its reset helpers are marked for removal upstream: plan for their end");
     return out;

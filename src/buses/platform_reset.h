@@ -8,6 +8,10 @@
 // vfioctl evaluates the whole list, in order, against the helpers' aliases, and reports where
 // a helper exists and whether vfio-platform itself will find it: only when it matches the first
 // string. A helper for a later string exists, but vfio-platform will not use it.
+//
+// The helper is looked up as request_module() would have modprobe look it up: through the vfio
+// alias index (modprobe.d aliases, then modules.alias, then the built-in index), taking the first
+// source that answers, so a helper built into the kernel or aliased in modprobe.d is found too.
 #pragma once
 
 #include <optional>
@@ -16,6 +20,7 @@
 
 #include "bus/device.h"
 #include "host/host_root.h"
+#include "modules/vfio_alias_index.h"
 
 namespace vfioctl {
 
@@ -23,6 +28,7 @@ struct PlatformReset {
   bool applies = false;                 // a platform device with an OF compatible list
   std::optional<std::size_t> match;     // index of the first string that has a helper
   std::optional<std::string> module;    // that helper
+  bool built_in = false;                // the helper is built into the kernel (nothing to load)
   bool kernel_finds_it = false;         // match == 0: vfio-platform will load and use it
   bool reset_required = true;           // vfio_platform's reset_required (default Y)
   std::string summary;                  // one sentence for explain and bind
@@ -30,6 +36,6 @@ struct PlatformReset {
   bool probe_will_fail() const { return applies && reset_required && !kernel_finds_it; }
 };
 
-PlatformReset find_platform_reset(const HostRoot& host, const Device& device);
+PlatformReset find_platform_reset(const HostRoot& host, const VfioAliasIndex& aliases, const Device& device);
 
 }  // namespace vfioctl

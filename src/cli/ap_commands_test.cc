@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "support/cli_capture.h"
 #include "support/fake_sysfs.h"
 #include "support/module_tree.h"
+#include "support/sim_kernel.h"
 
 namespace vfioctl {
 namespace {
@@ -43,6 +45,19 @@ class ApCommandsTest : public ::testing::Test {
     r.err = err.str();
     return r;
   }
+  bool journal_exists() const { return std::filesystem::exists(root.at("/run/vfioctl/journal.json")); }
+  // Adapter 5 (both its queues) through apmask, then 06.0004 through aqmask (domain 4: the
+  // fewest extra queues, 05.0004 being off already): two records, two different masks.
+  void bind_through_both_masks() {
+    ASSERT_EQ(run({"bind", "ap/05.0004", "ap/05.0006"}).exit_code, 0);
+    ASSERT_EQ(run({"bind", "ap/06.0004"}).exit_code, 0);
+    ASSERT_EQ(kernel.writes().back(), "/sys/bus/ap/aqmask <- -0x04");
+  }
+  std::vector<std::string> drivers() const {
+    return {kernel.driver_of("05.0004"), kernel.driver_of("05.0006"), kernel.driver_of("06.0004"),
+            kernel.driver_of("06.0006")};
+  }
+
   TempRoot root;
   FakeSysfs sysfs{root};
   vfioctl::testing::ModuleTree tree{root, kRelease};
@@ -179,6 +194,81 @@ TEST_F(ApCommandsTest, ApplyGivesConfiguredQueuesToVfioApOnce) {
   // What apply bound, release gives back (the records say which bit).
   ASSERT_EQ(run({"release", "ap/05.0004", "ap/05.0006"}).exit_code, 0);
   EXPECT_EQ(kernel.driver_of("05.0004"), "cex4queue");
+}
+
+// Killed right after the mask write, before any record: the journal written first lets
+// recover set the bit back, and until then every other operation is refused.
+TEST_F(ApCommandsTest, AKillAfterTheMaskWriteIsUndoneByRecover) {
+  kernel.crash_after_write(1);
+  EXPECT_THROW(run({"bind", "ap/05.0004", "ap/05.0006"}), testing::SimulatedCrash);
+  EXPECT_EQ(kernel.driver_of("05.0004"), "vfio_ap");
+  EXPECT_TRUE(journal_exists());
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"release", "--force", "ap/05.0004", "ap/05.0006"}, {"bind", "ap/06.0004"}}) {
+    CliRun blocked = run(args);
+    EXPECT_EQ(blocked.exit_code, 3) << args[0];
+    EXPECT_THAT(blocked.err, HasSubstr("run 'vfioctl recover' first")) << args[0];
+  }
+
+  CliRun rec = run({"--json", "recover"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err << rec.out;
+  EXPECT_EQ(kernel.writes().back(), "/sys/bus/ap/apmask <- +0x05");
+  EXPECT_THAT(drivers(), ElementsAre("cex4queue", "cex4queue", "cex4queue", "cex4queue"));
+  EXPECT_FALSE(journal_exists());
+  json doc = json::parse(rec.out);
+  ASSERT_EQ(doc["devices"].size(), 2u) << doc.dump(2);
+  EXPECT_EQ(doc["devices"][0]["device"], "ap/05.0004");
+  EXPECT_EQ(doc["devices"][0]["after"]["driver"], "cex4queue");
+  // Nothing claims the queues: someone else clearing the bit later is not vfioctl's to undo.
+  kernel.write_attribute("/sys/bus/ap/apmask", "-0x05");
+  EXPECT_EQ(run({"release", "ap/05.0004", "ap/05.0006"}).exit_code, 3);
+}
+
+// Two mask writes: the second refused (an mdev holds 06.0004) puts the first back, so the
+// three queues stay vfio_ap's and their records stay (a dry run still plans both writes).
+TEST_F(ApCommandsTest, AReleaseThatFailsOnItsSecondWritePutsTheFirstBack) {
+  bind_through_both_masks();
+  kernel.assign_to_mdev("06.0004");
+  const std::size_t before = kernel.writes().size();
+  CliRun r = run({"release", "ap/05.0004", "ap/05.0006", "ap/06.0004"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("unassign them from the matrix device first"), HasSubstr("every queue was put back")));
+  EXPECT_THAT(std::vector<std::string>(kernel.writes().begin() + static_cast<long>(before), kernel.writes().end()),
+              ElementsAre("/sys/bus/ap/apmask <- +0x05", "/sys/bus/ap/aqmask <- +0x04", "/sys/bus/ap/apmask <- -0x05"));
+  EXPECT_THAT(drivers(), ElementsAre("vfio_ap", "vfio_ap", "vfio_ap", "cex4queue"));
+  EXPECT_FALSE(journal_exists());
+  CliRun plan = run({"release", "--dry-run", "ap/05.0004", "ap/05.0006", "ap/06.0004"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, AllOf(HasSubstr("write +0x05 > /sys/bus/ap/apmask"), HasSubstr("write +0x04 > /sys/bus/ap/aqmask")));
+}
+
+// Killed between the two writes of a release: recover clears the first bit again, the queues
+// are vfio_ap's with their records, and the release then runs to the end.
+TEST_F(ApCommandsTest, AReleaseKilledBetweenItsWritesIsUndoneAndCanBeRunAgain) {
+  bind_through_both_masks();
+  kernel.crash_after_write(kernel.writes().size() + 1);
+  EXPECT_THROW(run({"release", "ap/05.0004", "ap/05.0006", "ap/06.0004"}), testing::SimulatedCrash);
+  EXPECT_THAT(drivers(), ElementsAre("vfio_ap", "cex4queue", "vfio_ap", "cex4queue")) << "05.0006 came back first";
+  ASSERT_TRUE(journal_exists());
+  CliRun rec = run({"recover"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err << rec.out;
+  EXPECT_EQ(kernel.writes().back(), "/sys/bus/ap/apmask <- -0x05");
+  EXPECT_THAT(drivers(), ElementsAre("vfio_ap", "vfio_ap", "vfio_ap", "cex4queue"));
+  EXPECT_FALSE(journal_exists());
+  CliRun again = run({"release", "ap/05.0004", "ap/05.0006", "ap/06.0004"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(drivers(), ElementsAre("cex4queue", "cex4queue", "cex4queue", "cex4queue"));
+}
+
+// A record on a queue that is the host's again (a release killed after its journal was removed,
+// or someone set the bit by hand) is dropped by the next release of it.
+TEST_F(ApCommandsTest, AStaleRecordOnAQueueTheHostHasIsDroppedByRelease) {
+  ASSERT_EQ(run({"bind", "ap/05.0004", "ap/05.0006"}).exit_code, 0);
+  kernel.write_attribute("/sys/bus/ap/apmask", "+0x05");
+  CliRun r = run({"release", "ap/05.0004", "ap/05.0006"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  kernel.write_attribute("/sys/bus/ap/apmask", "-0x05");
+  EXPECT_EQ(run({"release", "ap/05.0004", "ap/05.0006"}).exit_code, 3) << "no record is left to claim them";
 }
 
 TEST_F(ApCommandsTest, BadInputIsExitTwo) {

@@ -1,8 +1,8 @@
 // bind and release for s390 AP queues ("ap/05.0004"): through the ap bus's masks, since the
 // bus has no driver_override (src/ap/ap_masks.h). Same contract as for PCI: bad input exit 2,
 // a refusal exit 3 with nothing touched, a failure puts the masks back (exit 1), and release
-// only undoes what vfioctl did. One write makes the change, so a crash leaves either the old
-// mask or the new one; the ownership records say which bits vfioctl cleared.
+// only undoes what vfioctl did (the ownership records say which bits vfioctl cleared). A journal
+// is written before the first mask write, so `vfioctl recover` undoes an interrupted one.
 #include "cli/ap_operations.h"
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "ap/ap_bind.h"
+#include "ap/ap_release.h"
 #include "bind/binding_state.h"
 #include "bind/ownership.h"
 #include "cli/operation_common.h"
@@ -111,88 +112,20 @@ int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Sess
   }
   if (a.to) bad.push_back({"", "--to does not apply to AP queues: the host's zcrypt drivers take them back"});
   if (!bad.empty()) return fail_input(g, io, "release", kExitBadInput, bad, a.dry_run);
-  const HostRoot& host = session.host();
-  std::string error;
-  auto masks = ApMasks::read(host, &error);
-  if (!masks) {
-    bad.push_back({"", "cannot read the AP masks: " + error});
-    return fail_input(g, io, "release", kExitBadInput, bad, a.dry_run);
-  }
-  const std::vector<Apqn> present = present_ap_queues(session);
-  const std::vector<Apqn> wanted = ap_queues_of(refs, present, bad);
-  if (!bad.empty()) return fail_input(g, io, "release", kExitBadInput, bad, a.dry_run);
-
-  // The edit behind each queue: its record's, or with --force the bit that keeps it off the host.
   OperationEnvironment env(session, io, g);
-  OwnershipStore owners(env.context().state_dir);
-  std::map<std::pair<ApMaskKind, std::vector<int>>, ApMaskEdit> edits;
-  std::vector<PlanProblem> refused;
-  std::set<Apqn> asked(wanted.begin(), wanted.end());
-  for (const auto& q : wanted) {
-    if (masks->host_owned(q)) continue;  // already the host's: nothing to give back
-    auto rec = owners.get("ap", q.name());
-    ApMaskEdit edit;
-    if (rec && rec->ap_mask) {
-      edit.kind = *rec->ap_mask == "aqmask" ? ApMaskKind::kDomains : ApMaskKind::kAdapters;
-      edit.bits = rec->ap_bits;
-    } else if (a.force) {
-      edit.kind = masks->apm.test(q.adapter) ? ApMaskKind::kDomains : ApMaskKind::kAdapters;
-      edit.bits = {edit.kind == ApMaskKind::kAdapters ? q.adapter : q.domain};
-    } else {
-      refused.push_back({ap_id(q), "was not given to vfio_ap by vfioctl; use --force to give it back anyway"});
-      continue;
-    }
-    edits.emplace(std::make_pair(edit.kind, edit.bits), edit);
+  ApReleasePrepared prepared = prepare_ap_release(session, env.context().state_dir, refs, a.force);
+  if (prepared.block() != BindPlan::Block::kNone) {
+    bool input = prepared.block() == BindPlan::Block::kBadInput;
+    return fail_input(g, io, "release", input ? kExitBadInput : kExitRefused,
+                      input ? prepared.bad_input : prepared.refusals, a.dry_run);
   }
-  for (const auto& [key, edit] : edits) {
-    std::vector<Apqn> extra;
-    for (const auto& q : queues_restored_by(*masks, present, edit)) {
-      if (!asked.count(q)) extra.push_back(q);
-    }
-    if (!extra.empty()) {
-      refused.push_back({"", "setting " + edit.describe() + " back in " + std::string(mask_file(edit.kind)) +
-                                 " also gives " + ap_names(extra) + " back to the host; release them together"});
-    }
-  }
-  if (!refused.empty()) return fail_input(g, io, "release", kExitRefused, refused, a.dry_run);
-
   if (a.dry_run) {
-    if (edits.empty()) io.out << "nothing to do\n";
-    for (const auto& [key, edit] : edits) io.out << "write " << edit.value(true) << " > " << edit.path() << "\n";
+    if (prepared.edits.empty()) io.out << "nothing to do\n";
+    for (const auto& edit : prepared.edits) io.out << "write " << edit.value(true) << " > " << edit.path() << "\n";
     return kExitOk;
   }
   if (int rc = env.begin(/*require_clean=*/true)) return rc;
-  OperationResult result;
-  for (const auto& [key, edit] : edits) {
-    std::vector<Apqn> back = queues_restored_by(*masks, present, edit);
-    std::map<std::string, std::optional<std::string>> before;
-    for (const auto& q : back) before[q.name()] = ap_queue_driver(host, q);
-    int e = env.kernel().write_attribute(edit.path(), edit.value(true));
-    bool ok = e == 0 && wait_for_ap_queues(env.kernel(), host, back, false);
-    if (e) {
-      // ap_bus.c apmask_store/aqmask_store: vfio_ap refuses to give back queues a
-      // vfio_ap-passthrough mdev still has assigned (its in_use callback).
-      result.errors.push_back(edit.path() + ": " + errno_text(e) +
-                              (e == EBUSY || e == EADDRINUSE
-                                   ? " (a vfio_ap mdev still has them assigned: unassign them from the matrix device first)"
-                                   : ""));
-    } else if (!ok) {
-      result.errors.push_back("the host's drivers did not take back " + ap_names(back));
-    }
-    result.ok = result.ok && ok;
-    for (const auto& q : back) {
-      DeviceResult r;
-      r.device = ap_id(q);
-      r.before = BindingState{before[q.name()], std::nullopt, true};
-      r.after = BindingState{ap_queue_driver(host, q), std::nullopt, true};
-      r.changed = e == 0;
-      r.ok = ok;
-      r.driver = r.after.driver;
-      if (ok) owners.remove("ap", q.name());
-      result.devices.push_back(std::move(r));
-    }
-    if (!ok) break;
-  }
+  OperationResult result = execute_ap_release(env.context(), prepared);
   finish(g, io, "release", result);
   return result.ok ? kExitOk : kExitFailed;
 }

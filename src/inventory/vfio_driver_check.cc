@@ -14,7 +14,10 @@ constexpr std::string_view kGenericVfioDrivers[] = {"vfio-pci", "vfio-platform",
 }  // namespace
 
 VfioDriverCheck::VfioDriverCheck(const VfioAliasIndex& index, ModuleCatalog& catalog) : catalog_(catalog) {
-  for (const auto& a : index.aliases()) vfio_modules_.insert(a.module);
+  // Reset helpers for vfio-platform ("vfio_reset:" aliases) bind no device: not vfio drivers.
+  for (const auto& a : index.aliases()) {
+    if (a.pattern.rfind("vfio_reset:", 0) != 0) vfio_modules_.insert(a.module);
+  }
 }
 
 bool VfioDriverCheck::is_vfio(std::string_view bus, std::string_view driver, bool has_vfio_dev) {

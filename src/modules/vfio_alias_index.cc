@@ -9,7 +9,19 @@
 namespace vfioctl {
 
 namespace {
+// Text sources are scanned for "vfio" and kept when the pattern's normal form starts with
+// "vfio_": modules.alias and modules.builtin.modinfo carry the spelling MODULE_ALIAS() was given,
+// and some vfio aliases are written with '-' ("vfio-reset:<compat>", include/linux/vfio.h
+// module_vfio_reset_handler), which kmod normalises to "vfio_reset:" before comparing.
+constexpr std::string_view kTextPrefix = "vfio";
 constexpr std::string_view kVfioPrefix = "vfio_";
+
+void keep_vfio_patterns(std::vector<AliasEntry>& entries) {
+  std::erase_if(entries, [](const AliasEntry& e) {
+    auto normal = normalize_alias(e.pattern);
+    return !normal || normal->compare(0, kVfioPrefix.size(), kVfioPrefix) != 0;
+  });
+}
 }
 
 std::string_view to_string(AliasSource source) {
@@ -40,7 +52,8 @@ VfioAliasIndex VfioAliasIndex::load(const HostRoot& host, const KmodSession& kmo
     }
   };
 
-  auto config = kmod.config_aliases(kVfioPrefix);
+  auto config = kmod.config_aliases(kTextPrefix);
+  keep_vfio_patterns(config);
   add(config, AliasSource::kModprobeConfig);
 
   if (!host.modules_dir()) {
@@ -53,7 +66,8 @@ VfioAliasIndex VfioAliasIndex::load(const HostRoot& host, const KmodSession& kmo
   ReadResult text = read_file(dir + "/modules.alias");
   if (text.ok()) {
     std::vector<AliasEntry> entries;
-    info.modules_alias_lines = parse_alias_lines(text.value, kVfioPrefix, entries).lines;
+    info.modules_alias_lines = parse_alias_lines(text.value, kTextPrefix, entries).lines;
+    keep_vfio_patterns(entries);
     info.modules_alias_read = true;
     add(entries, AliasSource::kModulesAlias);
   } else {
@@ -68,7 +82,8 @@ VfioAliasIndex VfioAliasIndex::load(const HostRoot& host, const KmodSession& kmo
     ReadResult modinfo = read_file(dir + "/modules.builtin.modinfo");
     if (modinfo.ok()) {
       std::vector<AliasEntry> entries;
-      parse_builtin_modinfo(modinfo.value, kVfioPrefix, entries);
+      parse_builtin_modinfo(modinfo.value, kTextPrefix, entries);
+      keep_vfio_patterns(entries);
       info.builtin_origin = "modules.builtin.modinfo";
       add(entries, AliasSource::kBuiltin);
     }

@@ -1,5 +1,6 @@
 // Every alias that names a vfio driver: patterns with a "vfio_" bus prefix ("vfio_pci:",
-// "vfio_cdx:", ...) from the three places kmod looks, in kmod's order
+// "vfio_cdx:", ..., and vfio-platform's "vfio-reset:" helpers, which kmod spells "vfio_reset:")
+// from the three places kmod looks, in kmod's order
 // (libkmod-module.c kmod_module_new_from_lookup):
 //   1. modprobe.d "alias" commands,
 //   2. modules.alias (loadable modules; depmod's text twin of modules.alias.bin),

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "support/sim_kernel.h"
+
 namespace vfioctl::testing {
 
 namespace {
@@ -131,6 +133,10 @@ int ApFakeKernel::write_attribute(const std::string& path, std::string_view valu
   }
   for (int i = 0; i < 256; ++i) mask[i] = next[i];
   revise_bindings();
+  if (crash_after_ != 0 && writes_.size() == crash_after_) {
+    crash_after_ = 0;
+    throw SimulatedCrash{writes_.size(), path};
+  }
   return 0;
 }
 

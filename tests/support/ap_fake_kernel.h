@@ -29,6 +29,10 @@ class ApFakeKernel final : public KernelPort {
   void set_mask(bool adapters, int bit, bool on);  // as if at boot (no rebinding)
   void assign_to_mdev(const std::string& queue) { in_use_.insert(queue); }
   void refuse_vfio_ap_probe() { vfio_ap_refuses_ = true; }
+  // kill -9 of vfioctl right after the kernel took its `n`th write (1-based, counting every
+  // write): the write and the rebinding happen, then SimulatedCrash (support/sim_kernel.h) is
+  // thrown. 0: never.
+  void crash_after_write(std::size_t n) { crash_after_ = n; }
 
   int write_attribute(const std::string& path, std::string_view value) override;
   ModuleLoad load_module(const std::string& module, bool apply_blacklist) override;
@@ -53,6 +57,7 @@ class ApFakeKernel final : public KernelPort {
   bool vfio_ap_refuses_ = false;
   std::set<std::string> in_use_;
   std::vector<std::string> writes_;
+  std::size_t crash_after_ = 0;
 };
 
 }  // namespace vfioctl::testing
