@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "bind/container_order.h"
 #include "buses/platform_reset.h"
 #include "safety/in_use.h"
 #include "safety/vfio_users.h"
@@ -173,6 +174,8 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
     plan.devices.push_back(std::move(p));
   }
 
+  order_containers_first(plan.devices, [](const PlannedBind& p) -> const Device& { return p.device; });
+
   // Group viability after the bind: every member not in the plan must already allow VFIO to
   // own the group (unbound, vfio, pci-stub, pcieport).
   if (!plan.noiommu) {
@@ -186,12 +189,17 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
         bool planned = std::any_of(plan.devices.begin(), plan.devices.end(),
                                    [&](const PlannedBind& q) { return q.device.bus == m.bus && q.device.name == m.name; });
         if (planned || m.allows_ownership) continue;
-        blockers += (blockers.empty() ? "" : ", ") + m.name + " (on " + m.driver.value_or("?") + ")";
+        const std::string member_id = m.bus == "pci" ? m.name : m.bus + "/" + m.name;
+        blockers += (blockers.empty() ? "" : ", ") + member_id + " (on " + m.driver.value_or("?") + ")";
       }
       if (!blockers.empty()) {
-        std::string hint = options.group
-                               ? "those devices cannot be given to vfio (bridges on a host driver)"
-                               : "add --group to bind every endpoint of the group, or move those devices to vfio-pci, pci-stub or no driver first";
+        std::string hint = options.group ? "those devices cannot be given to vfio (bridges on a host driver)"
+                           : p.device.bus == "pci"
+                               ? "add --group to bind every endpoint of the group, or move those devices to vfio-pci, "
+                                 "pci-stub or no driver first"
+                               : "add --group to bind every device of the group, or move those devices to " +
+                                     std::string(session.buses().find(p.device.bus)->generic_vfio_module()) +
+                                     " or no driver first";
         plan.refusals.push_back({p.device.id(), "IOMMU group " + std::to_string(g->number) +
                                                     " would not be viable: " + blockers + " stay on host drivers; " + hint});
       }

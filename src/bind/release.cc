@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "bind/container_order.h"
 #include "bind/driver_names.h"
 #include "bind/journal.h"
 #include "bind/override_binder.h"
@@ -73,6 +74,7 @@ ReleasePlan plan_release(Session& session, const ReleaseOptions& options) {
     p.note = p.expected_driver ? "back to " + *p.expected_driver : "back to the host driver";
     plan.devices.push_back(std::move(p));
   }
+  order_containers_first(plan.devices, [](const PlannedRelease& p) -> const Device& { return p.device; });
   return plan;
 }
 
@@ -114,6 +116,13 @@ void release_device(OperationContext& ctx, OverrideBinder& b, const PlannedRelea
   // The override the device had before vfioctl bound it (almost always none).
   std::optional<std::string> final_override = p.record ? p.record->original.driver_override : std::nullopt;
   const std::optional<std::string>& target = p.expected_driver;
+  if (target && now.driver == target && now.driver_override == final_override) {
+    // Already where release puts it: its container's release brought it back (fsl-mc).
+    r.ok = true;
+    r.driver = now.driver;
+    r.message = "back on " + *target + " with its container";
+    return;
+  }
 
   if (to_given) {
     // --to: the named driver, through the override, then the override goes.

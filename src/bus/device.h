@@ -29,6 +29,9 @@ struct Device {
   // Platform and amba devices described by the device tree: of_node/compatible, NUL-separated,
   // most specific first (Documentation/devicetree/usage-model.rst).
   std::vector<std::string> of_compatible;
+  // The device of the same bus this one lives in, when that matters for binding: an fsl-mc
+  // object's DPRC container, which takes its objects with it to a driver and back.
+  std::optional<std::string> container;
 
   std::optional<std::string> driver;         // bound driver (basename of the driver link)
   std::optional<std::string> driver_module;  // the driver's module link, when it has one

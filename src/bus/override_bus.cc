@@ -40,7 +40,7 @@ std::optional<Device> OverrideBus::read(const HostRoot& host, const std::string&
   if (spec_.steered_by_override && !d.has_driver_override_attr) {
     d.warnings.push_back("no driver_override attribute: this kernel's " + spec_.name + " bus cannot steer the device to vfio");
   }
-  if (spec_.read_extra) spec_.read_extra(dev, d);
+  if (spec_.read_extra) spec_.read_extra(host, dev, d);
   return d;
 }
 

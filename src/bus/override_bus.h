@@ -24,7 +24,7 @@ struct BusSpec {
   // Whether a user's text is a device name of this bus (syntax only); the canonical form.
   std::function<std::optional<std::string>(std::string_view)> canonical_name;
   // Reads what only this bus has (compatible strings, subchannel type) into the device.
-  std::function<void(const Dir&, Device&)> read_extra;
+  std::function<void(const HostRoot&, const Dir&, Device&)> read_extra;
   std::function<std::vector<std::string>(const HostRoot&, const VfioAliasIndex&, const Device&)> notes;
   bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
   bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie

@@ -19,7 +19,7 @@ BusSpec ap_bus_spec() {
     }
     return std::nullopt;
   };
-  s.read_extra = [](const Dir&, Device& d) {
+  s.read_extra = [](const HostRoot&, const Dir&, Device& d) {
     if (!parse_apqn(d.name)) d.not_assignable = "AP adapter (give its queues, ADAPTER.DOMAIN, to vfio_ap)";
   };
   s.notes = [](const HostRoot&, const VfioAliasIndex&, const Device& d) {

@@ -43,7 +43,7 @@ BusSpec css_bus_spec() {
   s.name = "css";
   s.generic_vfio_module = "vfio_ccw";
   s.canonical_name = subchannel_name;
-  s.read_extra = [](const Dir& dev, Device& d) {
+  s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) {
     ReadResult type = read_attr(dev, "type");
     if (!type.ok()) return;
     auto t = parse_decimal(type.value);

@@ -28,7 +28,7 @@ BusSpec platform_bus_spec() {
   BusSpec s;
   s.name = "platform";
   s.generic_vfio_module = "vfio_platform";
-  s.read_extra = [](const Dir& dev, Device& d) { d.of_compatible = read_of_compatible(dev); };
+  s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) { d.of_compatible = read_of_compatible(dev); };
   s.notes = [](const HostRoot& host, const VfioAliasIndex& aliases, const Device& d) {
     std::vector<std::string> out;
     PlatformReset reset = find_platform_reset(host, aliases, d);

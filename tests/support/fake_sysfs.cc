@@ -206,6 +206,12 @@ FakeOtherDevice& FakeOtherDevice::override_driver(std::string_view name) {
   return *this;
 }
 
+FakeOtherDevice& FakeOtherDevice::no_override() {
+  override_.reset();
+  owner_.changed();
+  return *this;
+}
+
 FakeOtherDevice& FakeOtherDevice::no_override_attr() {
   override_attr_ = false;
   owner_.changed();
@@ -224,7 +230,16 @@ FakeOtherDevice& FakeOtherDevice::of_compatible(std::vector<std::string> strings
   return *this;
 }
 
-std::string FakeOtherDevice::sys_path() const { return "/sys/devices/" + bus_ + "/" + name_; }
+FakeOtherDevice& FakeOtherDevice::parent(std::string_view name) {
+  parent_ = std::string(name);
+  owner_.changed();
+  return *this;
+}
+
+std::string FakeOtherDevice::sys_path() const {
+  if (parent_) return owner_.other(bus_, *parent_).sys_path() + "/" + name_;
+  return "/sys/devices/" + bus_ + "/" + name_;
+}
 
 // ---- FakeSysfs ---------------------------------------------------------------------------
 
@@ -251,6 +266,21 @@ FakeOtherDevice& FakeSysfs::other(std::string_view bus, std::string_view name) {
     dirty_ = true;
   }
   return it->second;
+}
+
+FakeSysfs& FakeSysfs::bus_driver(std::string_view bus, std::string_view name, std::string_view module,
+                                 ModuleKind kind) {
+  declare_driver(bus, name, module, kind);
+  return *this;
+}
+
+bool FakeSysfs::has_other(std::string_view bus, std::string_view name) const {
+  return other_.count(std::string(bus) + '/' + std::string(name)) != 0;
+}
+
+void FakeSysfs::remove_other(std::string_view bus, std::string_view name) {
+  other_.erase(std::string(bus) + '/' + std::string(name));
+  changed();
 }
 
 FakeSysfs& FakeSysfs::driver(std::string_view name, std::string_view module, ModuleKind kind) {

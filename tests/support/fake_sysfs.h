@@ -154,12 +154,16 @@ class FakeOtherDevice {
   const std::optional<std::string>& bound_driver() const { return driver_; }
   FakeOtherDevice& modalias(std::string_view text);
   FakeOtherDevice& override_driver(std::string_view name);  // driver_override content
+  FakeOtherDevice& no_override();
   FakeOtherDevice& no_override_attr();                       // a bus without driver_override
   FakeOtherDevice& attr(std::string_view name, std::string_view text);  // exact text, newline added
   // of_node -> /sys/firmware/devicetree/base/<node>, whose compatible property is the strings,
   // each NUL-terminated (drivers/of/base.c: properties are raw bytes; strings end in NUL).
   FakeOtherDevice& of_compatible(std::vector<std::string> strings);
-  std::string sys_path() const;  // /sys/devices/<bus>/<name> (platform: /sys/devices/platform)
+  // A child of another device of the same bus (an fsl-mc object of its DPRC container): its
+  // directory is under the parent's, as device_add() places a child under dev->parent.
+  FakeOtherDevice& parent(std::string_view name);
+  std::string sys_path() const;  // /sys/devices/<bus>/<name>, or under its parent's
 
  private:
   friend class FakeSysfs;
@@ -173,6 +177,7 @@ class FakeOtherDevice {
   bool override_attr_ = true;
   std::map<std::string, std::string, std::less<>> attrs_;
   std::vector<std::string> compatible_;
+  std::optional<std::string> parent_;
 };
 
 class FakeSysfs {
@@ -182,6 +187,10 @@ class FakeSysfs {
   // The device with this address, created on first use (on its root bus, pci<domain>:<bus>).
   FakePci& pci(std::string_view address);
   FakeOtherDevice& other(std::string_view bus, std::string_view name);
+  bool has_other(std::string_view bus, std::string_view name) const;
+  // A registered driver of another bus with no device bound (vfio-platform loaded, idle).
+  FakeSysfs& bus_driver(std::string_view bus, std::string_view name, std::string_view module, ModuleKind kind);
+  void remove_other(std::string_view bus, std::string_view name);  // device_del(): gone from sysfs
   // A registered PCI driver with no device bound (vfio-pci loaded, nothing on it yet).
   // Declaring the same driver twice with different modules is a test bug and throws.
   FakeSysfs& driver(std::string_view name, std::string_view module = {},

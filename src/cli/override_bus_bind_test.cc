@@ -1,0 +1,141 @@
+// bind and release for real (not --dry-run) on the driver_override buses besides PCI, on the
+// fake kernel of tests/support/override_bus_fake_kernel.h: the same executor and OverrideBinder
+// as PCI, with each bus's own rules (css's type match, fsl-mc's containers).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "support/cli_capture.h"
+#include "support/fake_sysfs.h"
+#include "support/module_tree.h"
+#include "support/override_bus_fake_kernel.h"
+
+namespace vfioctl {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using nlohmann::json;
+using vfioctl::testing::CliRun;
+using vfioctl::testing::FakeSysfs;
+using vfioctl::testing::ModuleTree;
+using vfioctl::testing::OverrideBusFakeKernel;
+using vfioctl::testing::SyntheticModule;
+using vfioctl::testing::TempRoot;
+
+constexpr const char* kRelease = "6.12.0-arm64-board";
+
+class OverrideBusBindTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tree.add_synthetic(SyntheticModule{"vfio_platform", {}, "kernel/drivers/vfio/platform/vfio-platform.ko"});
+    tree.add_synthetic(SyntheticModule{"vfio_platform_calxedaxgmac", {"vfio-reset:calxeda,hb-xgmac"},
+                                       "kernel/drivers/vfio/platform/reset/vfio-platform-calxedaxgmac.ko"});
+    tree.add_synthetic(SyntheticModule{"vfio_fsl_mc", {}, "kernel/drivers/vfio/fsl-mc/vfio-fsl-mc.ko"});
+    tree.add_synthetic(SyntheticModule{"vfio_ccw", {"css:t0"}, "kernel/drivers/s390/cio/vfio_ccw.ko"});
+    kernel.add_device({"platform", "fff51000.ethernet", "calxedaxgmac", "calxedaxgmac", 3, std::nullopt, std::nullopt,
+                       "of:NethernetT(null)Ccalxeda,hb-xgmac"});
+    sysfs.other("platform", "fff51000.ethernet").of_compatible({"calxeda,hb-xgmac"});
+    kernel.add_device({"css", "0.0.0000", "io_subchannel", "", 5, 0, std::nullopt, "css:t0"});
+    kernel.add_device({"css", "0.0.ff00", "chsc_subchannel", "", 6, 1, std::nullopt, "css:t1"});
+    // A DPAA2 container and its two objects, one IOMMU group (one ICID for the container).
+    kernel.add_device({"fsl-mc", "dprc.2", "fsl_mc_dprc", "", 4, std::nullopt, std::nullopt, "fsl-mc:v00001957ddprc"});
+    kernel.add_device({"fsl-mc", "dpni.1", "fsl_dpaa2_eth", "fsl_dpaa2_eth", 4, std::nullopt, "dprc.2",
+                       "fsl-mc:v00001957ddpni"});
+    kernel.add_device({"fsl-mc", "dpmcp.3", "", "", 4, std::nullopt, "dprc.2", "fsl-mc:v00001957ddpmcp"});
+  }
+  CliRun run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--root", root.path(), "--kernel-release", kRelease});
+    std::ostringstream out, err;
+    CliIo io{out, err};
+    io.kernel = &kernel;
+    CliRun r;
+    r.exit_code = run_cli(args, io);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+  }
+
+  TempRoot root;
+  FakeSysfs sysfs{root};
+  ModuleTree tree{root, kRelease};
+  OverrideBusFakeKernel kernel{sysfs};
+};
+
+TEST_F(OverrideBusBindTest, APlatformDeviceGoesToVfioPlatformAndComesBack) {
+  CliRun r = run({"--json", "bind", "platform/fff51000.ethernet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_THAT(kernel.writes(),
+              ElementsAre("/sys/bus/platform/devices/fff51000.ethernet/driver_override <- vfio-platform",
+                          "/sys/bus/platform/drivers/calxedaxgmac/unbind <- fff51000.ethernet",
+                          "/sys/bus/platform/drivers_probe <- fff51000.ethernet"));
+  EXPECT_EQ(kernel.driver_of("platform", "fff51000.ethernet"), "vfio-platform");
+  EXPECT_TRUE(kernel.loaded("vfio_platform"));
+  json doc = json::parse(r.out);
+  EXPECT_EQ(doc["devices"][0]["after"]["driver"], "vfio-platform");
+
+  CliRun back = run({"release", "platform/fff51000.ethernet"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(kernel.driver_of("platform", "fff51000.ethernet"), "calxedaxgmac");
+  EXPECT_EQ(kernel.override_of("platform", "fff51000.ethernet"), std::nullopt);
+}
+
+TEST_F(OverrideBusBindTest, AProbeVfioPlatformRefusesPutsTheDeviceBack) {
+  kernel.refuse_probe("vfio-platform", EINVAL);
+  CliRun r = run({"bind", "platform/fff51000.ethernet"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(kernel.driver_of("platform", "fff51000.ethernet"), "calxedaxgmac");
+  EXPECT_EQ(kernel.override_of("platform", "fff51000.ethernet"), std::nullopt);
+  EXPECT_THAT(r.err, HasSubstr("fff51000.ethernet"));
+}
+
+TEST_F(OverrideBusBindTest, AnIoSubchannelGoesToVfioCcw) {
+  CliRun r = run({"bind", "css/0.0.0000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(kernel.driver_of("css", "0.0.0000"), "vfio_ccw");
+  ASSERT_EQ(run({"release", "css/0.0.0000"}).exit_code, 0);
+  EXPECT_EQ(kernel.driver_of("css", "0.0.0000"), "io_subchannel");
+}
+
+// The container's objects leave Linux when it leaves fsl_mc_dprc and come back, with
+// driver_override "vfio-fsl-mc" set by vfio-fsl-mc, when it probes the container: binding the
+// container takes them, and releasing it gives them back.
+TEST_F(OverrideBusBindTest, AContainerTakesItsObjectsToVfioFslMcAndBack) {
+  CliRun refused = run({"bind", "fsl-mc/dprc.2"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("fsl-mc/dpni.1"));
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dprc.2"), "fsl_mc_dprc");
+
+  CliRun r = run({"bind", "--group", "fsl-mc/dpni.1"});  // an object named: its container goes first
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dprc.2"), "vfio-fsl-mc");
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dpni.1"), "vfio-fsl-mc");
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dpmcp.3"), "vfio-fsl-mc");
+
+  EXPECT_THAT(kernel.writes(), ElementsAre("/sys/bus/fsl-mc/devices/dprc.2/driver_override <- vfio-fsl-mc",
+                                           "/sys/bus/fsl-mc/drivers/fsl_mc_dprc/unbind <- dprc.2",
+                                           "/sys/bus/fsl-mc/drivers_probe <- dprc.2"))
+      << "the objects came with the container: nothing written for them";
+
+  // Named object first: the container is still released first, and the NIC is found back on
+  // its host driver instead of being unbound from it again.
+  const std::size_t before = kernel.writes().size();
+  CliRun back = run({"release", "fsl-mc/dpni.1", "fsl-mc/dpmcp.3", "fsl-mc/dprc.2"});
+  ASSERT_EQ(back.exit_code, 0) << back.err << back.out;
+  const std::vector<std::string> release_writes(kernel.writes().begin() + static_cast<long>(before), kernel.writes().end());
+  ASSERT_GE(release_writes.size(), 3u);
+  EXPECT_EQ(release_writes[0], "/sys/bus/fsl-mc/devices/dprc.2/driver_override <- \n");
+  EXPECT_EQ(release_writes[1], "/sys/bus/fsl-mc/drivers/vfio-fsl-mc/unbind <- dprc.2");
+  for (const auto& w : release_writes) EXPECT_THAT(w, ::testing::Not(HasSubstr("fsl_dpaa2_eth/unbind")));
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dprc.2"), "fsl_mc_dprc");
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dpni.1"), "fsl_dpaa2_eth");
+  EXPECT_EQ(kernel.override_of("fsl-mc", "dpni.1"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace vfioctl
