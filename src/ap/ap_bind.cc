@@ -61,18 +61,32 @@ std::optional<std::string> ap_queue_driver(const HostRoot& host, const Apqn& q) 
   return std::string(last_component(r.value));
 }
 
+bool read_ap_request(Session& session, const std::vector<DeviceRef>& devices, ApMasks& masks,
+                     std::vector<Apqn>& present, std::vector<Apqn>& wanted, std::vector<PlanProblem>& bad) {
+  std::string error;
+  auto read = ApMasks::read(session.host(), &error);
+  if (!read) {
+    bad.push_back({"", "cannot read the AP masks: " + error});
+    return false;
+  }
+  masks = *read;
+  present = present_ap_queues(session);
+  wanted = ap_queues_of(devices, present, bad);
+  return bad.empty();
+}
+
+std::string ap_mask_write_error(const ApMaskEdit& edit, int error) {
+  // ap_bus.c apmask_store/aqmask_store: vfio_ap refuses to give back queues a
+  // vfio_ap-passthrough mdev still has assigned (its in_use callback).
+  return edit.path() + ": " + errno_text(error) +
+         (error == EBUSY || error == EADDRINUSE
+              ? " (a vfio_ap mdev still has them assigned: unassign them from the matrix device first)"
+              : "");
+}
+
 ApBindPrepared prepare_ap_bind(Session& session, const std::vector<DeviceRef>& devices, bool take_extra) {
   ApBindPrepared p;
-  std::string error;
-  auto masks = ApMasks::read(session.host(), &error);
-  if (!masks) {
-    p.bad_input.push_back({"", "cannot read the AP masks: " + error});
-    return p;
-  }
-  p.masks = *masks;
-  p.present = present_ap_queues(session);
-  p.wanted = ap_queues_of(devices, p.present, p.bad_input);
-  if (!p.bad_input.empty()) return p;
+  if (!read_ap_request(session, devices, p.masks, p.present, p.wanted, p.bad_input)) return p;
   p.plan = plan_ap_bind(p.masks, p.present, p.wanted);
   // Only the queues the plan shows: a mainframe has thousands of queues (adapters x domains).
   for (const auto* list : {&p.plan.moved, &p.plan.already}) {

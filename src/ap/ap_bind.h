@@ -31,6 +31,14 @@ struct ApBindPrepared {
   }
 };
 
+// The masks, every queue present and the queues `devices` name. False, with `bad` filled, when
+// the masks cannot be read or a name is not a queue that is there.
+bool read_ap_request(Session& session, const std::vector<DeviceRef>& devices, ApMasks& masks,
+                     std::vector<Apqn>& present, std::vector<Apqn>& wanted, std::vector<PlanProblem>& bad);
+
+// A mask write the kernel refused, with what to do when vfio_ap refused it for an mdev's queues.
+std::string ap_mask_write_error(const ApMaskEdit& edit, int error);
+
 // `take_extra`: also move the queues that share the cleared bits (bind --group, group = true).
 ApBindPrepared prepare_ap_bind(Session& session, const std::vector<DeviceRef>& devices, bool take_extra);
 OperationResult execute_ap_bind(OperationContext& ctx, const ApBindPrepared& prepared);

@@ -18,10 +18,7 @@ bool recover_ap(OperationContext& ctx, const Journal& journal, OperationResult& 
     const std::string value = edit.value(/*set=*/it->cleared);
     if (int e = ctx.kernel.write_attribute(edit.path(), value)) {
       ok = false;
-      out.errors.push_back(edit.path() + ": " + errno_text(e) + " writing " + value +
-                           (e == EBUSY || e == EADDRINUSE ? " (a vfio_ap mdev has the queues assigned: unassign them "
-                                                            "from the matrix device, then run 'vfioctl recover' again)"
-                                                          : ""));
+      out.errors.push_back(ap_mask_write_error(edit, e) + "; then run 'vfioctl recover' again");
     }
   }
   std::vector<Apqn> to_host, to_vfio;

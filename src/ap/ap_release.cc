@@ -16,15 +16,6 @@ void set_bits(ApMasks& masks, const ApMaskEdit& edit, bool on) {
   for (int bit : edit.bits) (edit.kind == ApMaskKind::kAdapters ? masks.apm : masks.aqm).set(bit, on);
 }
 
-std::string refused_write_message(const ApMaskEdit& edit, int e) {
-  // ap_bus.c apmask_store/aqmask_store: vfio_ap refuses to give back queues a vfio_ap-passthrough
-  // mdev still has assigned (its in_use callback).
-  return edit.path() + ": " + errno_text(e) +
-         (e == EBUSY || e == EADDRINUSE ? " (a vfio_ap mdev still has them assigned: unassign them from the matrix "
-                                          "device first)"
-                                        : "");
-}
-
 }  // namespace
 
 std::vector<std::vector<Apqn>> queues_back_after_each(const ApMasks& masks, const std::vector<Apqn>& present,
@@ -47,16 +38,8 @@ std::vector<std::vector<Apqn>> queues_back_after_each(const ApMasks& masks, cons
 ApReleasePrepared prepare_ap_release(Session& session, const StateDir& state, const std::vector<DeviceRef>& devices,
                                      bool force) {
   ApReleasePrepared p;
-  std::string error;
-  auto masks = ApMasks::read(session.host(), &error);
-  if (!masks) {
-    p.bad_input.push_back({"", "cannot read the AP masks: " + error});
-    return p;
-  }
-  p.masks = *masks;
-  p.present = present_ap_queues(session);
-  const std::vector<Apqn> wanted = ap_queues_of(devices, p.present, p.bad_input);
-  if (!p.bad_input.empty()) return p;
+  std::vector<Apqn> wanted;
+  if (!read_ap_request(session, devices, p.masks, p.present, wanted, p.bad_input)) return p;
 
   OwnershipStore owners(state);
   std::set<std::pair<ApMaskKind, std::vector<int>>> seen;
@@ -128,7 +111,7 @@ OperationResult execute_ap_release(OperationContext& ctx, const ApReleasePrepare
     int e = ctx.kernel.write_attribute(edit.path(), edit.value(true));
     if (e) {
       result.ok = false;
-      result.errors.push_back(refused_write_message(edit, e));
+      result.errors.push_back(ap_mask_write_error(edit, e));
       break;
     }
     ++written;

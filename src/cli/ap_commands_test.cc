@@ -3,11 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "cli/cli.h"
 #include "support/ap_fake_kernel.h"
 #include "support/cli_capture.h"
 #include "support/fake_sysfs.h"
@@ -36,14 +34,7 @@ class ApCommandsTest : public ::testing::Test {
   }
   CliRun run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--root", root.path(), "--kernel-release", kRelease});
-    std::ostringstream out, err;
-    CliIo io{out, err};
-    io.kernel = &kernel;
-    CliRun r;
-    r.exit_code = run_cli(args, io);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return vfioctl::testing::run_cli_captured(args, &kernel);
   }
   bool journal_exists() const { return std::filesystem::exists(root.at("/run/vfioctl/journal.json")); }
   // Adapter 5 (both its queues) through apmask, then 06.0004 through aqmask (domain 4: the

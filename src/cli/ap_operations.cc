@@ -6,17 +6,10 @@
 #include "cli/ap_operations.h"
 
 #include <algorithm>
-#include <map>
-#include <set>
-
-#include <fmt/format.h>
 
 #include "ap/ap_bind.h"
 #include "ap/ap_release.h"
-#include "bind/binding_state.h"
-#include "bind/ownership.h"
 #include "cli/operation_common.h"
-#include "host/file_io.h"
 #include "report/operation_report.h"
 
 namespace vfioctl {

@@ -4,11 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "cli/cli.h"
 #include "support/cli_capture.h"
 #include "support/fake_sysfs.h"
 #include "support/module_tree.h"
@@ -51,14 +49,7 @@ class OverrideBusBindTest : public ::testing::Test {
   }
   CliRun run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--root", root.path(), "--kernel-release", kRelease});
-    std::ostringstream out, err;
-    CliIo io{out, err};
-    io.kernel = &kernel;
-    CliRun r;
-    r.exit_code = run_cli(args, io);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return vfioctl::testing::run_cli_captured(args, &kernel);
   }
 
   TempRoot root;

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "kernel/kernel_port.h"
+
 namespace vfioctl::testing {
 
 struct CliRun {
@@ -13,6 +15,7 @@ struct CliRun {
   std::string err;
 };
 
-CliRun run_cli_captured(const std::vector<std::string>& args);
+// `kernel`: the KernelPort the command writes through (a fake); nullptr: the live kernel.
+CliRun run_cli_captured(const std::vector<std::string>& args, KernelPort* kernel = nullptr);
 
 }  // namespace vfioctl::testing
