@@ -10,6 +10,7 @@
 #include "bind/override_binder.h"
 #include "bind/restore.h"
 #include "host/file_io.h"
+#include "inventory/vfio_driver_check.h"
 #include "safety/vfio_users.h"
 
 namespace vfioctl {
@@ -57,21 +58,31 @@ ReleasePlan plan_release(Session& session, const ReleaseOptions& options) {
       p.expected_module = plan.to->module;
     }
 
-    if (!r.is_vfio) {
+    p.override_only = !r.is_vfio && d.driver_override &&
+                      session.vfio_check().names_vfio_driver(d.bus, *d.driver_override);
+    if (!r.is_vfio && !p.override_only) {
       p.already_done = true;
       p.note = d.driver ? "not on a vfio driver (on " + *d.driver + ")" : "not on a vfio driver (unbound)";
       plan.devices.push_back(std::move(p));
       continue;
     }
     if (!p.record && !options.force) {
-      plan.refusals.push_back({d.id(), "was not bound by vfioctl (on " + d.driver.value_or("?") +
-                                           "); --force releases it anyway"});
+      plan.refusals.push_back(
+          {d.id(), p.override_only ? "is held for vfio by driver_override=" + *d.driver_override +
+                                         ", which vfioctl did not set; --force clears it and gives the device back"
+                                   : "was not bound by vfioctl (on " + d.driver.value_or("?") +
+                                         "); --force releases it anyway"});
     }
     for (const auto& user : vfio_users(host, d.iommu_group, d.vfio_dev)) {
       plan.refusals.push_back({d.id(), "is open by pid " + std::to_string(user.pid) + " (" + user.command +
                                            ") through " + user.node + "; stop that process first"});
     }
-    p.note = p.expected_driver ? "back to " + *p.expected_driver : "back to the host driver";
+    if (p.override_only && d.driver) {
+      p.note = "clear driver_override=" + *d.driver_override + "; it stays on " + *d.driver;
+    } else {
+      p.note = p.expected_driver ? "back to " + *p.expected_driver : "back to the host driver";
+      if (p.override_only) p.note += " (driver_override=" + *d.driver_override + " without its driver)";
+    }
     plan.devices.push_back(std::move(p));
   }
   order_containers_first(plan.devices, [](const PlannedRelease& p) -> const Device& { return p.device; });
@@ -121,6 +132,15 @@ void release_device(OperationContext& ctx, OverrideBinder& b, const PlannedRelea
     r.ok = true;
     r.driver = now.driver;
     r.message = "back on " + *target + " with its container";
+    return;
+  }
+
+  if (p.override_only && now.driver && !to_given) {
+    // Already on a host driver: only the override would hand it to vfio at its next probe.
+    if (fail(r, "writing driver_override", write_override(b, dev, final_override))) return;
+    r.ok = true;
+    r.driver = now.driver;
+    r.message = "driver_override cleared; it stays on " + *now.driver;
     return;
   }
 

@@ -1,6 +1,9 @@
 // Giving devices back to the host.
 //
 // Only devices vfioctl bound (they have an ownership record) are released, unless --force.
+// A device counts as held for vfio when it is on a vfio driver, or when its driver_override
+// still names one after that driver went away: released, its override is cleared and the host
+// driver probes it (a device already back on a host driver only loses the override).
 // A device some process still holds through /dev/vfio is refused: unbinding it would block
 // until that process lets go. The default sequence is the one the kernel documents: clear
 // driver_override (write a newline), unbind, drivers_probe, and check that the host driver
@@ -35,6 +38,10 @@ struct PlannedRelease {
   std::optional<std::string> expected_driver;  // the host driver to end on, when known
   std::optional<std::string> expected_module;
   bool already_done = false;
+  // Held for vfio by its driver_override alone: the vfio driver it names is not bound (its
+  // module was unloaded, or its probe refused the device), yet the override keeps every host
+  // driver from matching (driver_match_device() honours only the named driver).
+  bool override_only = false;
   std::string note;
 };
 

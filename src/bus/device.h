@@ -29,6 +29,10 @@ struct Device {
   // Platform and amba devices described by the device tree: of_node/compatible, NUL-separated,
   // most specific first (Documentation/devicetree/usage-model.rst).
   std::vector<std::string> of_compatible;
+  // Platform and amba devices described by ACPI: the hardware ID of their ACPI companion
+  // (firmware_node/hid, Documentation/ABI/testing/sysfs-bus-acpi). vfio-platform treats such a
+  // device as ACPI, whatever its compatible strings (vfio_platform_probe_common tries ACPI first).
+  std::optional<std::string> acpi_hid;
   // The device of the same bus this one lives in, when that matters for binding: an fsl-mc
   // object's DPRC container, which takes its objects with it to a driver and back.
   std::optional<std::string> container;

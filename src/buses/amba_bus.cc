@@ -9,7 +9,10 @@ BusSpec amba_bus_spec() {
   BusSpec s;
   s.name = "amba";
   s.generic_vfio_module = "vfio_amba";
-  s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) { d.of_compatible = read_of_compatible(dev); };
+  s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) {
+    d.of_compatible = read_of_compatible(dev);
+    d.acpi_hid = read_acpi_hid(dev);
+  };
   s.notes = [](const HostRoot&, const VfioAliasIndex&, const Device&) {
     // vfio_amba_probe sets reset_required = false: no reset helper is looked for.
     return std::vector<std::string>{"vfio-amba needs no reset helper; it is marked for removal upstream"};

@@ -2,6 +2,10 @@
 // new bus is one more BusSpec here and its file; BusRegistry lists them after PCI.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "bus/override_bus.h"
 
 namespace vfioctl {
@@ -15,5 +19,7 @@ BusSpec ap_bus_spec();
 
 // of_node/compatible of a device (platform, amba): the NUL-terminated strings, in order.
 std::vector<std::string> read_of_compatible(const Dir& dev);
+// The device's ACPI companion's hardware ID (firmware_node/hid), nullopt without one.
+std::optional<std::string> read_acpi_hid(const Dir& dev);
 
 }  // namespace vfioctl

@@ -189,6 +189,25 @@ TEST_F(OtherBusesTest, ResetRequiredOffMeansTheProbeGoesAheadWithoutAReset) {
   EXPECT_THAT(r.summary, HasSubstr("without a reset between users"));
 }
 
+// An ACPI device takes vfio-platform's ACPI path: its reset is the firmware's _RST method, and
+// no vfio-reset helper is asked for, even when one matches its compatible string (PRP0001
+// devices carry one in _DSD). sysfs cannot show _RST, so the probe is not predicted to fail.
+TEST_F(OtherBusesTest, AnAcpiDeviceIsResetThroughItsFirmwareNotAHelper) {
+  sysfs.other("platform", "fff51000.ethernet").of_compatible({"calxeda,hb-xgmac"}).acpi_companion("AMDI8001");
+  Session session(sysfs.host(kRelease));
+  BusRegistry buses;
+  auto d = buses.find("platform")->read(session.host(), "fff51000.ethernet");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->acpi_hid, "AMDI8001");
+  PlatformReset r = find_platform_reset(session.host(), session.aliases(), *d);
+  ASSERT_TRUE(r.applies);
+  EXPECT_TRUE(r.acpi);
+  EXPECT_EQ(r.module, std::nullopt) << "the calxeda helper is not what vfio-platform uses here";
+  EXPECT_FALSE(r.probe_will_fail());
+  EXPECT_THAT(r.summary, AllOf(HasSubstr("an ACPI device (AMDI8001)"), HasSubstr("_RST"),
+                               HasSubstr("sysfs does not show"), HasSubstr("reset_required=0")));
+}
+
 // The helper is found where request_module("vfio-reset:<compat>") has modprobe find it, and
 // kmod's own `modprobe -R` is the oracle: a loadable helper (modules.alias carries the '-'
 // spelling MODULE_ALIAS() was given), a helper built into the kernel (modules.builtin.alias.bin
@@ -306,7 +325,7 @@ TEST(OtherBusesFixtureTest, DebianArm64HasVfioFslMcButNoVfioPlatform) {
     } else {
       EXPECT_EQ(c.module, "vfio_platform");
       EXPECT_EQ(c.state, ModuleState::kNotFound);
-      EXPECT_THAT(c.excluded.value_or(""), HasSubstr("not found in the module tree"));
+      EXPECT_THAT(c.excluded.value_or(""), HasSubstr("a kernel built with CONFIG_VFIO_PLATFORM is needed"));
     }
   }
 }
@@ -324,6 +343,7 @@ TEST(OtherBusesFixtureTest, DebianS390xBuildsNoVfioCcw) {
   const Candidate& c = s.devices[0].resolution->candidates.at(0);
   EXPECT_EQ(c.module, "vfio_ccw");
   EXPECT_EQ(c.state, ModuleState::kNotFound);
+  EXPECT_THAT(c.excluded.value_or(""), HasSubstr("CONFIG_VFIO_CCW"));
   EXPECT_EQ(s.devices[0].best(), nullptr);
 }
 

@@ -24,11 +24,20 @@ std::vector<std::string> read_of_compatible(const Dir& dev) {
   return out;
 }
 
+std::optional<std::string> read_acpi_hid(const Dir& dev) {
+  ReadResult r = read_attr(dev, "firmware_node/hid");
+  if (!r.ok() || r.value.empty()) return std::nullopt;
+  return r.value;
+}
+
 BusSpec platform_bus_spec() {
   BusSpec s;
   s.name = "platform";
   s.generic_vfio_module = "vfio_platform";
-  s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) { d.of_compatible = read_of_compatible(dev); };
+  s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) {
+    d.of_compatible = read_of_compatible(dev);
+    d.acpi_hid = read_acpi_hid(dev);
+  };
   s.notes = [](const HostRoot& host, const VfioAliasIndex& aliases, const Device& d) {
     std::vector<std::string> out;
     PlatformReset reset = find_platform_reset(host, aliases, d);

@@ -6,10 +6,21 @@ namespace vfioctl {
 
 PlatformReset find_platform_reset(const HostRoot& host, const VfioAliasIndex& aliases, const Device& device) {
   PlatformReset r;
-  if (device.bus != "platform" || device.of_compatible.empty()) return r;
+  if (device.bus != "platform" || (device.of_compatible.empty() && !device.acpi_hid)) return r;
   r.applies = true;
   ReadResult param = read_attr_path(host.path("/sys/module/vfio_platform/parameters/reset_required"));
   if (param.ok()) r.reset_required = param.value == "Y" || param.value == "1";
+
+  if (device.acpi_hid) {
+    r.acpi = true;
+    r.summary = "reset: an ACPI device (" + *device.acpi_hid +
+                "), so vfio-platform resets it with the firmware's _RST method and uses no vfio-reset helper; "
+                "sysfs does not show whether the firmware has _RST";
+    r.summary += r.reset_required ? ": without it the probe fails (\"No reset function found\"), unless "
+                                    "vfio_platform is loaded with reset_required=0"
+                                  : "; reset_required=0: without _RST the device is used without a reset between users";
+    return r;
+  }
 
   for (std::size_t i = 0; i < device.of_compatible.size() && !r.match; ++i) {
     const std::string key = "vfio-reset:" + device.of_compatible[i];

@@ -9,6 +9,11 @@
 // a helper exists and whether vfio-platform itself will find it: only when it matches the first
 // string. A helper for a later string exists, but vfio-platform will not use it.
 //
+// A device with an ACPI companion is different: vfio-platform takes the ACPI path first
+// (vfio_platform_acpi_probe) and then resets through the firmware's _RST method only
+// (vfio_platform_get_reset -> vfio_platform_acpi_has_reset), never through a helper. Whether
+// the firmware has _RST is not in sysfs, so vfioctl says what it cannot know instead of guessing.
+//
 // The helper is looked up as request_module() would have modprobe look it up: through the vfio
 // alias index (modprobe.d aliases, then modules.alias, then the built-in index), taking the first
 // source that answers, so a helper built into the kernel or aliased in modprobe.d is found too.
@@ -25,7 +30,8 @@
 namespace vfioctl {
 
 struct PlatformReset {
-  bool applies = false;                 // a platform device with an OF compatible list
+  bool applies = false;                 // a platform device with an OF compatible list or ACPI
+  bool acpi = false;                    // reset is the ACPI companion's _RST: not visible here
   std::optional<std::size_t> match;     // index of the first string that has a helper
   std::optional<std::string> module;    // that helper
   bool built_in = false;                // the helper is built into the kernel (nothing to load)
@@ -33,7 +39,7 @@ struct PlatformReset {
   bool reset_required = true;           // vfio_platform's reset_required (default Y)
   std::string summary;                  // one sentence for explain and bind
   // Binding will fail in vfio-platform's probe ("no reset function found for device").
-  bool probe_will_fail() const { return applies && reset_required && !kernel_finds_it; }
+  bool probe_will_fail() const { return applies && !acpi && reset_required && !kernel_finds_it; }
 };
 
 PlatformReset find_platform_reset(const HostRoot& host, const VfioAliasIndex& aliases, const Device& device);

@@ -107,6 +107,20 @@ TEST_F(OtherBusCommandsTest, APlatformDeviceVfioPlatformCannotResetIsRefusedUpFr
   EXPECT_EQ(root.read("/sys/bus/platform/devices/fff51000.ethernet/driver_override"), "(null)\n");
 }
 
+// The module tree has no vfio_amba (as every Debian kernel): a generic driver has no alias to
+// be stale, so the reason names the kernel option it lacks, not depmod.
+TEST_F(OtherBusCommandsTest, AGenericDriverTheKernelLacksNamesItsConfigOption) {
+  sysfs.other("amba", "9000000.pl011").modalias("amba:d00041011").driver("uart-pl011").group(9);
+  CliRun text = run({"explain", "amba/9000000.pl011"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("vfio_amba is not used: not in this kernel: neither built in nor in its module "
+                                  "tree (a kernel built with CONFIG_VFIO_AMBA is needed)"));
+  EXPECT_THAT(text.out, Not(HasSubstr("depmod")));
+  CliRun bind = run({"bind", "amba/9000000.pl011"});
+  EXPECT_EQ(bind.exit_code, 1);
+  EXPECT_THAT(bind.err, HasSubstr("vfioctl: cannot bind amba/9000000.pl011: no usable vfio driver"));
+}
+
 TEST_F(OtherBusCommandsTest, ANonIoSubchannelIsBadInput) {
   CliRun r = run({"bind", "css/0.0.ff00"});
   EXPECT_EQ(r.exit_code, 2);

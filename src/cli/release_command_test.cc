@@ -130,6 +130,56 @@ TEST_F(ReleaseCommandTest, ForcedReleaseLoadsTheHostModuleFromTheModalias) {
   EXPECT_EQ(m.kernel.override_of("0000:07:00.0"), std::nullopt);
 }
 
+// `modprobe -r vfio_pci` unbinds every device from vfio-pci but leaves each driver_override
+// naming it (drivers/base/dd.c device_release_driver() does not touch the override), so no host
+// driver can take the device back (driver_match_device() honours only the override). Release
+// still gives it back: it is held for vfio.
+TEST_F(ReleaseCommandTest, DeviceLeftByAnUnloadedVfioDriverIsReleased) {
+  bind({kNic});
+  const std::string vfio_driver = m.kernel.driver_of(kNic).value_or("?");
+  ASSERT_NE(m.kernel.find_driver(vfio_driver), nullptr);
+  m.kernel.unload(m.kernel.find_driver(vfio_driver)->module);
+  ASSERT_EQ(m.kernel.driver_of(kNic), std::nullopt);
+  ASSERT_EQ(m.kernel.override_of(kNic), vfio_driver);
+  CliRun r = m.run({"release", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_EQ(m.kernel.override_of(kNic), std::nullopt);
+  EXPECT_THAT(m.recorded_devices(), IsEmpty());
+}
+
+TEST_F(ReleaseCommandTest, OverrideSomeoneElseLeftNeedsForce) {
+  m.sysfs.pci("0000:07:00.0").ids(0x8086, 0x10d3).cls(0x020000).override_driver("vfio-pci").group(7);
+  CliRun refused = m.run({"release", "0000:07:00.0"});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_THAT(refused.err, AllOf(HasSubstr("driver_override=vfio-pci"), HasSubstr("--force")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  CliRun forced = m.run({"release", "--force", "0000:07:00.0"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(m.kernel.driver_of("0000:07:00.0"), "e1000e");
+  EXPECT_EQ(m.kernel.override_of("0000:07:00.0"), std::nullopt);
+}
+
+// On its host driver already, with a vfio override left behind: only the override goes, the
+// device is not unbound from the driver it works on.
+TEST_F(ReleaseCommandTest, StaleOverrideOnAHostDriverIsOnlyCleared) {
+  m.sysfs.pci(kNic).override_driver("vfio-pci");
+  CliRun r = m.run({"release", "--force", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_EQ(m.kernel.override_of(kNic), std::nullopt);
+  ASSERT_EQ(m.kernel.writes().size(), 1u) << "one write: the override";
+}
+
+// A host driver's override (pci-stub is not vfio) is not release's business.
+TEST_F(ReleaseCommandTest, NonVfioOverrideIsLeftAlone) {
+  m.sysfs.pci("0000:07:00.0").ids(0x8086, 0x10d3).cls(0x020000).override_driver("pci-stub").group(7);
+  CliRun r = m.run({"release", "--force", "0000:07:00.0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  EXPECT_EQ(m.kernel.override_of("0000:07:00.0"), "pci-stub");
+}
+
 TEST_F(ReleaseCommandTest, ToNamesTheDriver) {
   bind({kDisk});
   CliRun r = m.run({"release", "--to", "nvme", kDisk});

@@ -1,5 +1,7 @@
 #include "inventory/vfio_driver_check.h"
 
+#include <algorithm>
+
 namespace vfioctl {
 
 namespace {
@@ -27,6 +29,13 @@ bool VfioDriverCheck::is_vfio(std::string_view bus, std::string_view driver, boo
   }
   auto module = catalog_.module_of_driver(bus, driver);
   return module && vfio_modules_.count(*module) != 0;
+}
+
+bool VfioDriverCheck::names_vfio_driver(std::string_view bus, std::string_view override_name) {
+  if (is_vfio(bus, override_name, false)) return true;
+  std::string module(override_name);
+  std::replace(module.begin(), module.end(), '-', '_');
+  return vfio_modules_.count(module) != 0;
 }
 
 bool VfioDriverCheck::allows_group_ownership(std::string_view bus, std::string_view driver,

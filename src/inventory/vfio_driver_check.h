@@ -22,6 +22,10 @@ class VfioDriverCheck {
   // `has_vfio_dev`: the device has a vfio-dev directory (kernel 6.1 and later).
   bool is_vfio(std::string_view bus, std::string_view driver, bool has_vfio_dev);
 
+  // Whether a driver_override names a vfio driver. The driver need not be registered (its
+  // module was unloaded, or never loaded), so a module name spelled either way counts too.
+  bool names_vfio_driver(std::string_view bus, std::string_view override_name);
+
   // Drivers that may share an IOMMU group with a device VFIO owns: they set
   // driver_managed_dma (pci-stub: 18c7a349d072, pcieport: c7d469849747), plus vfio itself.
   bool allows_group_ownership(std::string_view bus, std::string_view driver, bool has_vfio_dev);

@@ -37,6 +37,7 @@ class VfioDriverCheckTest : public ::testing::Test {
       {"vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i*", "mlx5_vfio_pci", AliasSource::kModulesAlias, 1},
       {"vfio_pci:v00001AF4d00001041sv*sd*bc*sc*i*", "virtio_vfio_pci", AliasSource::kBuiltin, 1},
       {"vfio_pci:v*d*sv*sd*bc*sc*i*", "vfio_pci", AliasSource::kModulesAlias, 2},
+      {"vfio_pci:v00001DD8d00001006sv*sd*bc*sc*i*", "pds_vfio_pci", AliasSource::kModulesAlias, 3},  // not loaded
   }};
   std::optional<HostRoot> host;
   std::optional<KmodSession> kmod;
@@ -63,6 +64,19 @@ TEST_F(VfioDriverCheckTest, HostDriversAreNot) {
   EXPECT_FALSE(check->is_vfio("pci", "mlx5_core", false));
   EXPECT_FALSE(check->is_vfio("pci", "pcieport", false));  // no module link at all
   EXPECT_FALSE(check->is_vfio("pci", "no-such-driver", false));
+}
+
+// A driver_override outlives the driver it names: after `modprobe -r vfio_pci` the device is
+// unbound but still held for vfio by its override.
+TEST_F(VfioDriverCheckTest, OverrideNamingAnUnregisteredVfioDriver) {
+  EXPECT_TRUE(check->names_vfio_driver("pci", "vfio-pci"));
+  EXPECT_TRUE(check->names_vfio_driver("platform", "vfio-platform"));
+  EXPECT_TRUE(check->names_vfio_driver("pci", "pds-vfio-pci")) << "no driver registered: by module name";
+  EXPECT_TRUE(check->names_vfio_driver("pci", "pds_vfio_pci"));
+  EXPECT_TRUE(check->names_vfio_driver("pci", "mlx5_vfio_pci"));
+  EXPECT_FALSE(check->names_vfio_driver("pci", "mlx5_core"));
+  EXPECT_FALSE(check->names_vfio_driver("pci", "pci-stub"));
+  EXPECT_FALSE(check->names_vfio_driver("pci", "e1000e"));
 }
 
 TEST_F(VfioDriverCheckTest, GroupOwnershipAllowsStubAndPortDriversOnPciOnly) {

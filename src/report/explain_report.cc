@@ -50,6 +50,7 @@ json explain_json(const DeviceReport& report, const Snapshot& snapshot, const st
   j["reason"] = report.device.not_assignable ? *report.device.not_assignable : r.reason;
   j["notes"] = notes;
   if (!report.device.of_compatible.empty()) j["of_compatible"] = report.device.of_compatible;
+  if (report.device.acpi_hid) j["acpi_hid"] = *report.device.acpi_hid;
   j["kmod_resolution"] = r.kmod_modules;
   if (report.device.iommu_group) {
     if (const IommuGroup* g = snapshot.groups.find(*report.device.iommu_group)) j["iommu_group"] = group_json(*g);
@@ -79,6 +80,12 @@ void print_explain(const DeviceReport& report, const Snapshot& snapshot, const s
   if (d.driver_module) out << " (module " << *d.driver_module << ")";
   if (report.is_vfio) out << ", a vfio driver";
   out << "\n  override   " << d.driver_override.value_or("none") << "\n";
+  if (d.acpi_hid) out << "  ACPI       " << *d.acpi_hid << "\n";
+  if (!d.of_compatible.empty()) {
+    std::string list;
+    for (const auto& c : d.of_compatible) list += (list.empty() ? "" : ", ") + c;
+    out << "  compatible " << list << "\n";
+  }
   if (d.sriov.is_vf) out << "  SR-IOV     VF of " << d.sriov.physfn.value_or("?") << "\n";
   if (d.sriov.is_pf()) {
     out << fmt::format("  SR-IOV     PF, {} of {} VFs enabled{}\n", d.sriov.numvfs.value_or(0),
@@ -117,9 +124,11 @@ void print_explain(const DeviceReport& report, const Snapshot& snapshot, const s
     for (const auto& c : r.candidates) {
       std::string state(reported_state(c));
       if (c.blacklisted && is_present(c.state)) state += ",blacklisted";
+      // A bus's generic driver without an alias was found in no alias source.
+      std::string source = c.alias.empty() ? "-" : std::string(to_string(c.source));
       t.add_row({c.rank ? std::to_string(c.rank) : "-", c.module, driver_cell(c),
-                 fmt::format("{}/{}", c.score, c.specificity.fields), std::string(to_string(c.source)),
-                 state, c.alias.empty() ? "(no alias: driver_override only)" : c.alias});
+                 fmt::format("{}/{}", c.score, c.specificity.fields), source, state,
+                 c.alias.empty() ? "(no alias: driver_override only)" : c.alias});
     }
     std::ostringstream buf;
     t.print(buf);

@@ -97,15 +97,17 @@ void print_operation_table(const OperationResult& outcome, std::ostream& out, co
 }
 
 void print_problems(const ProblemLists& p, std::ostream& err) {
-  auto print = [&](const std::vector<PlanProblem>* list, const char* label) {
+  // Refusals read as sentences about the device ("refused: X has ..."); what cannot be done is
+  // a noun phrase, so the device goes before a colon ("cannot bind X: no usable vfio driver").
+  auto print = [&](const std::vector<PlanProblem>* list, const char* label, const char* after_device) {
     if (!list) return;
     for (const auto& x : *list) {
-      err << "vfioctl: " << label << (x.device.empty() ? "" : x.device + " ") << x.message << "\n";
+      err << "vfioctl: " << label << (x.device.empty() ? "" : x.device + after_device) << x.message << "\n";
     }
   };
-  print(p.bad_input, "");
-  print(p.refusals, "refused: ");
-  print(p.cannot, "cannot bind: ");
+  print(p.bad_input, "", " ");
+  print(p.refusals, "refused: ", " ");
+  print(p.cannot, "cannot bind ", ": ");
 }
 
 void print_bind_dry_run(const BindPlan& plan, std::ostream& out) {

@@ -1,12 +1,18 @@
 #include "resolve/candidate_ranker.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
 namespace vfioctl {
 
 namespace {
+
+std::string upper_case(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
 
 int source_rank(AliasSource s) {
   switch (s) {
@@ -111,6 +117,13 @@ std::shared_ptr<const Resolution> CandidateRanker::compute(const std::string& ke
       c.excluded = "--generic asks for " + generic + " only";
     } else if (policy_.denied_modules.count(c.module)) {
       c.excluded = "denied by policy";
+    } else if (c.state == ModuleState::kNotFound && c.generic && c.alias.empty()) {
+      // A bus's generic driver has no alias to be stale: the kernel lacks it. Each one's Kconfig
+      // symbol is its module name in capitals (drivers/vfio/pci/Kconfig VFIO_PCI,
+      // platform/Kconfig VFIO_PLATFORM and VFIO_AMBA, fsl-mc/Kconfig VFIO_FSL_MC,
+      // cdx/Kconfig VFIO_CDX, arch/s390/Kconfig VFIO_CCW and VFIO_AP).
+      c.excluded = "not in this kernel: neither built in nor in its module tree (a kernel built with CONFIG_" +
+                   upper_case(c.module) + " is needed)";
     } else if (c.state == ModuleState::kNotFound) {
       c.excluded = "module not found in the module tree (stale modules.alias? run depmod)";
     } else if (c.blacklisted && c.state == ModuleState::kAvailable && !policy_.pinned_module) {

@@ -224,6 +224,12 @@ FakeOtherDevice& FakeOtherDevice::attr(std::string_view name, std::string_view t
   return *this;
 }
 
+FakeOtherDevice& FakeOtherDevice::acpi_companion(std::string_view hid) {
+  acpi_hid_ = std::string(hid);
+  owner_.changed();
+  return *this;
+}
+
 FakeOtherDevice& FakeOtherDevice::of_compatible(std::vector<std::string> strings) {
   compatible_ = std::move(strings);
   owner_.changed();
@@ -491,6 +497,11 @@ void FakeSysfs::write_other(const FakeOtherDevice& d) {
     for (const auto& s : d.compatible_) bytes += s + '\0';
     root_.write(node + "/compatible", bytes);
     link(dir + "/of_node", node);
+  }
+  if (d.acpi_hid_) {
+    std::string node = "/sys/devices/LNXSYSTM:00/" + *d.acpi_hid_ + ":00";
+    root_.write(node + "/hid", *d.acpi_hid_ + "\n");
+    link(dir + "/firmware_node", node);
   }
   root_.write(dir + "/uevent", d.driver_ ? "DRIVER=" + *d.driver_ + "\n" : std::string());
   link(dir + "/subsystem", "/sys/bus/" + d.bus_);

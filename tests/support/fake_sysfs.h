@@ -160,6 +160,9 @@ class FakeOtherDevice {
   // of_node -> /sys/firmware/devicetree/base/<node>, whose compatible property is the strings,
   // each NUL-terminated (drivers/of/base.c: properties are raw bytes; strings end in NUL).
   FakeOtherDevice& of_compatible(std::vector<std::string> strings);
+  // An ACPI companion: firmware_node -> /sys/devices/LNXSYSTM:00/<hid>:00 with its hid file
+  // (Documentation/ABI/testing/sysfs-bus-acpi; the layout seen on a real q35 guest).
+  FakeOtherDevice& acpi_companion(std::string_view hid);
   // A child of another device of the same bus (an fsl-mc object of its DPRC container): its
   // directory is under the parent's, as device_add() places a child under dev->parent.
   FakeOtherDevice& parent(std::string_view name);
@@ -177,6 +180,7 @@ class FakeOtherDevice {
   bool override_attr_ = true;
   std::map<std::string, std::string, std::less<>> attrs_;
   std::vector<std::string> compatible_;
+  std::optional<std::string> acpi_hid_;
   std::optional<std::string> parent_;
 };
 

@@ -28,8 +28,10 @@ debs=$VM_CACHE/debs
 mkdir -p "$out" "$debs"
 
 # Modules the guest loads, by name; their dependencies and softdeps (vfio -> vfio_iommu_type1) come
-# from the kernel's own modules.dep through modprobe --show-depends.
-guest_modules=(e1000e e1000 nvme vfio-pci vfio_iommu_type1)
+# from the kernel's own modules.dep through modprobe --show-depends. pcspkr and qemu_fw_cfg are the
+# host drivers of two platform devices (scenarios/90-platform-bus.sh); the boot's coldplug loads
+# PCI drivers only, so they start unloaded.
+guest_modules=(e1000e e1000 nvme vfio-pci vfio_iommu_type1 pcspkr qemu_fw_cfg)
 
 apt_opts=(-q -o DPkg::Lock::Timeout=600)
 # apt-get download as root in a root-owned folder cannot drop to the _apt user.

@@ -222,16 +222,17 @@ kernel_at_least() {  # MAJOR MINOR
 }
 
 # ---- for the bind/release/recover scenarios
-# pci_snapshot: "BDF DRIVER OVERRIDE" for every PCI device, sysfs only (builtins), to prove that a
-# refused or invalid command touched nothing.
-pci_snapshot() {
+# bus_snapshot BUS: "NAME DRIVER OVERRIDE" for every device of the bus, sysfs only (builtins), to
+# prove that a refused or invalid command touched nothing. pci_snapshot is the PCI one.
+bus_snapshot() {
     local d drv ov
-    for d in /sys/bus/pci/devices/*; do
+    for d in "/sys/bus/$1/devices"/*; do
         link_name_to drv "$d/driver"
         read_attr_to ov "$d/driver_override"
         echo "${d##*/} $drv $ov"
     done
 }
+pci_snapshot() { bus_snapshot pci; }
 
 # expect_rc DESCRIPTION WANTED-EXIT COMMAND...: passes when COMMAND exits with exactly that
 # status; its output (stdout and stderr) stays in /tmp/rc.out for checks that follow.
@@ -257,11 +258,11 @@ check_output() {
     fi
 }
 
-# check_unchanged DESCRIPTION SNAPSHOT: pci_snapshot still equals SNAPSHOT; a failure shows the
-# lines that differ.
+# check_unchanged DESCRIPTION SNAPSHOT [BUS]: bus_snapshot BUS (default pci) still equals
+# SNAPSHOT; a failure shows the lines that differ.
 check_unchanged() {
     local now
-    now=$(pci_snapshot)
+    now=$(bus_snapshot "${3:-pci}")
     if [ "$now" = "$2" ]; then
         pass "$1"
     else

@@ -145,6 +145,29 @@ check_exists "kernel: e1000e loaded from $NIC0's modalias" /sys/module/e1000e
 back_on_host $NIC0 e1000e
 check_unchanged "kernel: every device where it booted" "$boot_state"
 
+section "release after the vfio driver was unloaded: the override still holds the device"
+check "vfioctl bind $NIC1 --generic" vfioctl bind $NIC1 --generic
+check_bound $NIC1 vfio-pci
+rmmod vfio_pci
+check_eq "kernel: $NIC1 unbound by the rmmod" none "$(pci_driver $NIC1)"
+check_eq "kernel: its override still names vfio-pci" vfio-pci "$(pci_override $NIC1)"
+# The override keeps e1000e from taking it, even when asked to probe.
+echo $NIC1 >/sys/bus/pci/drivers_probe
+check_eq "kernel: drivers_probe leaves it unbound" none "$(pci_driver $NIC1)"
+check "vfioctl release $NIC1 (its record says vfioctl bound it)" vfioctl release $NIC1
+back_on_host $NIC1 e1000e
+# The same state left by someone else needs --force, and never unbinds a working host driver:
+# a rebind would make a new network interface, with a new ifindex.
+ifindex_before=$(cat "$(pci_dir $NIC1)"/net/*/ifindex)
+wr vfio-pci "$(pci_dir $NIC1)/driver_override"
+expect_rc "vfioctl release $NIC1 (override vfioctl did not set)" 3 vfioctl release $NIC1
+check_output "the refusal names the override" "driver_override=vfio-pci"
+check_eq "kernel: the refused release changed nothing" vfio-pci "$(pci_override $NIC1)"
+check "vfioctl release --force $NIC1" vfioctl release --force $NIC1
+back_on_host $NIC1 e1000e
+check_eq "kernel: it stayed on e1000e (same network interface)" "$ifindex_before" "$(cat "$(pci_dir $NIC1)"/net/*/ifindex)"
+check_unchanged "kernel: every device where it booted" "$boot_state"
+
 section "bad input: exit 2, nothing touched"
 before=$(pci_snapshot)
 expect_rc "malformed address" 2 vfioctl bind 0000:01:00
