@@ -231,6 +231,14 @@ TEST_F(ApCommandsTest, AReleaseThatFailsOnItsSecondWritePutsTheFirstBack) {
   CliRun plan = run({"release", "--dry-run", "ap/05.0004", "ap/05.0006", "ap/06.0004"});
   EXPECT_EQ(plan.exit_code, 0) << plan.err;
   EXPECT_THAT(plan.out, AllOf(HasSubstr("write +0x05 > /sys/bus/ap/apmask"), HasSubstr("write +0x04 > /sys/bus/ap/aqmask")));
+  // With --json the same plan is a document, as for every other bus (it was text before).
+  CliRun js = run({"--json", "release", "--dry-run", "ap/05.0004", "ap/05.0006", "ap/06.0004"});
+  ASSERT_EQ(js.exit_code, 0) << js.err;
+  json doc = json::parse(js.out);
+  EXPECT_EQ(doc["result"], "planned");
+  EXPECT_EQ(doc["plan"]["writes"], json::parse(R"([{"path": "/sys/bus/ap/apmask", "value": "+0x05"},
+                                                    {"path": "/sys/bus/ap/aqmask", "value": "+0x04"}])"));
+  EXPECT_EQ(kernel.writes().size(), before + 3) << "neither dry run wrote";
 }
 
 // Killed between the two writes of a release: recover clears the first bit again, the queues

@@ -16,30 +16,18 @@ namespace vfioctl {
 
 namespace {
 
-int fail_input(const GlobalOptions& g, CliIo& io, const char* op, int rc, const std::vector<PlanProblem>& problems,
-               bool dry_run) {
-  const std::vector<PlanProblem>* bad = rc == kExitBadInput ? &problems : nullptr;
-  const std::vector<PlanProblem>* refused = rc == kExitRefused ? &problems : nullptr;
-  ProblemLists lists{bad, refused, nullptr};
-  if (g.json) {
-    io.out << operation_json(op, rc == kExitBadInput ? "invalid" : "refused", rc, nullptr, lists, dry_run).dump(2) << "\n";
-  }
-  print_problems(lists, io.err);
-  return rc;
+int fail_input(const GlobalOptions& g, CliIo& io, const char* op, BindPlan::Block block,
+               const std::vector<PlanProblem>& problems, bool dry_run) {
+  ProblemLists lists;
+  if (block == BindPlan::Block::kBadInput) lists.bad_input = &problems;
+  else lists.refusals = &problems;
+  return report_blocked(g, io, op, block, lists, dry_run);
 }
 
-void finish(const GlobalOptions& g, CliIo& io, const char* op, const OperationResult& result) {
-  int rc = result.ok ? kExitOk : kExitFailed;
-  if (g.json) {
-    io.out << operation_json(op, result.ok ? (result.devices.empty() ? "nothing-to-do" : "ok") : "failed", rc, &result,
-                             ProblemLists{}, false)
-                  .dump(2)
-           << "\n";
-  } else {
-    print_operation_table(result, io.out, g.style(io));
-  }
-  for (const auto& e : result.errors) io.err << "vfioctl: " << e << "\n";
-  if (!result.ok && result.rollback_complete && !g.json) io.err << "vfioctl: every queue was put back where it was\n";
+int finish(const GlobalOptions& g, CliIo& io, const char* op, const OperationResult& result) {
+  ResultReport how(op, result.devices.empty());
+  how.unit = "queue";
+  return report_result(g, io, result, how);
 }
 
 }  // namespace
@@ -58,43 +46,41 @@ int run_ap_bind(const GlobalOptions& g, const BindArgs& a, CliIo& io, Session& s
     bad.push_back({"", "AP queues can only go to vfio_ap, not " + *a.driver});
   }
   if (a.owner) bad.push_back({"", "--owner does not apply to AP queues: their VFIO device is the vfio_ap mdev"});
-  if (!bad.empty()) return fail_input(g, io, "bind", kExitBadInput, bad, a.dry_run);
+  if (!bad.empty()) return fail_input(g, io, "bind", BindPlan::Block::kBadInput, bad, a.dry_run);
 
   const HostRoot& host = session.host();
   ApBindPrepared prepared = prepare_ap_bind(session, refs, a.group);
   if (prepared.block() != BindPlan::Block::kNone) {
     bool input = prepared.block() == BindPlan::Block::kBadInput;
-    return fail_input(g, io, "bind", input ? kExitBadInput : kExitRefused, input ? prepared.bad_input : prepared.refusals,
-                      a.dry_run);
+    return fail_input(g, io, "bind", prepared.block(), input ? prepared.bad_input : prepared.refusals, a.dry_run);
   }
   const ApBindPlan& plan = prepared.plan;
   OperationEnvironment env(session, io, g);
   if (a.dry_run) {
-    if (g.json) {
-      auto j = operation_json("bind", "planned", kExitOk, nullptr, ProblemLists{}, true);
-      nlohmann::json moved = nlohmann::json::array();
-      for (const auto& q : plan.moved) moved.push_back(ap_id(q));
-      j["plan"] = {{"load_module", kVfioAp},
-                   {"write", plan.edit ? nlohmann::json{{"path", plan.edit->path()}, {"value", plan.edit->value(false)}}
-                                       : nlohmann::json(nullptr)},
-                   {"moved", moved}};
-      io.out << j.dump(2) << "\n";
-    } else if (!plan.edit) {
-      io.out << "nothing to do: " << ap_names(plan.already) << " already off the host's AP drivers\n";
-    } else {
-      io.out << "load module " << kVfioAp << "\n";
-      io.out << "write " << plan.edit->value(false) << " > " << plan.edit->path() << "\n";
-      for (const auto& q : plan.moved) {
-        io.out << "  " << ap_id(q) << ": " << ap_queue_driver(host, q).value_or("none") << " → vfio_ap\n";
+    nlohmann::json moved = nlohmann::json::array();
+    for (const auto& q : plan.moved) moved.push_back(ap_id(q));
+    nlohmann::json json_plan = {
+        {"load_module", kVfioAp},
+        {"write", plan.edit ? nlohmann::json{{"path", plan.edit->path()}, {"value", plan.edit->value(false)}}
+                            : nlohmann::json(nullptr)},
+        {"moved", moved}};
+    return report_dry_run(g, io, "bind", ProblemLists{}, std::move(json_plan), [&](std::ostream& out) {
+      if (!plan.edit) {
+        out << "nothing to do: " << ap_names(plan.already) << " already off the host's AP drivers\n";
+        return;
       }
-    }
-    return kExitOk;
+      out << "load module " << kVfioAp << "\n";
+      out << "write " << plan.edit->value(false) << " > " << plan.edit->path() << "\n";
+      for (const auto& q : plan.moved) {
+        out << "  " << ap_id(q) << ": " << ap_queue_driver(host, q).value_or("none") << " → vfio_ap\n";
+      }
+    });
   }
   if (int rc = env.begin(/*require_clean=*/true)) return rc;
   OperationResult result = execute_ap_bind(env.context(), prepared);
-  finish(g, io, "bind", result);
+  int rc = finish(g, io, "bind", result);
   for (const auto& n : result.notes) io.err << "vfioctl: " << n << "\n";
-  return result.ok ? kExitOk : kExitFailed;
+  return rc;
 }
 
 int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Session& session,
@@ -104,23 +90,23 @@ int run_ap_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io, Sess
     bad.push_back({"", "AP queues come back through the AP masks: release them in a command of their own"});
   }
   if (a.to) bad.push_back({"", "--to does not apply to AP queues: the host's zcrypt drivers take them back"});
-  if (!bad.empty()) return fail_input(g, io, "release", kExitBadInput, bad, a.dry_run);
+  if (!bad.empty()) return fail_input(g, io, "release", BindPlan::Block::kBadInput, bad, a.dry_run);
   OperationEnvironment env(session, io, g);
   ApReleasePrepared prepared = prepare_ap_release(session, env.context().state_dir, refs, a.force);
   if (prepared.block() != BindPlan::Block::kNone) {
     bool input = prepared.block() == BindPlan::Block::kBadInput;
-    return fail_input(g, io, "release", input ? kExitBadInput : kExitRefused,
-                      input ? prepared.bad_input : prepared.refusals, a.dry_run);
+    return fail_input(g, io, "release", prepared.block(), input ? prepared.bad_input : prepared.refusals, a.dry_run);
   }
   if (a.dry_run) {
-    if (prepared.edits.empty()) io.out << "nothing to do\n";
-    for (const auto& edit : prepared.edits) io.out << "write " << edit.value(true) << " > " << edit.path() << "\n";
-    return kExitOk;
+    nlohmann::json writes = nlohmann::json::array();
+    for (const auto& edit : prepared.edits) writes.push_back({{"path", edit.path()}, {"value", edit.value(true)}});
+    return report_dry_run(g, io, "release", ProblemLists{}, nlohmann::json{{"writes", writes}}, [&](std::ostream& out) {
+      if (prepared.edits.empty()) out << "nothing to do\n";
+      for (const auto& edit : prepared.edits) out << "write " << edit.value(true) << " > " << edit.path() << "\n";
+    });
   }
   if (int rc = env.begin(/*require_clean=*/true)) return rc;
-  OperationResult result = execute_ap_release(env.context(), prepared);
-  finish(g, io, "release", result);
-  return result.ok ? kExitOk : kExitFailed;
+  return finish(g, io, "release", execute_ap_release(env.context(), prepared));
 }
 
 }  // namespace vfioctl

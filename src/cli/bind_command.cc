@@ -41,39 +41,13 @@ int run_bind(const GlobalOptions& g, const BindArgs& a, CliIo& io) {
   BindPlan plan = plan_bind(session, options, env.addresses());
   ProblemLists problems{&plan.bad_input, &plan.refusals, &plan.cannot};
 
-  if (plan.block() != BindPlan::Block::kNone) {
-    int rc = exit_code_for(plan.block());
-    if (g.json) {
-      const char* result = rc == kExitBadInput ? "invalid" : rc == kExitRefused ? "refused" : "failed";
-      io.out << operation_json("bind", result, rc, nullptr, problems, a.dry_run).dump(2) << "\n";
-    }
-    print_problems(problems, io.err);
-    return rc;
-  }
+  if (plan.block() != BindPlan::Block::kNone) return report_blocked(g, io, "bind", plan.block(), problems, a.dry_run);
   if (a.dry_run) {
-    if (g.json) {
-      auto j = operation_json("bind", "planned", kExitOk, nullptr, problems, true);
-      j["plan"] = bind_plan_json(plan);
-      io.out << j.dump(2) << "\n";
-    } else {
-      print_bind_dry_run(plan, io.out);
-    }
-    return kExitOk;
+    return report_dry_run(g, io, "bind", problems, bind_plan_json(plan),
+                          [&](std::ostream& out) { print_bind_dry_run(plan, out); });
   }
-
   OperationResult result = execute_bind(env.context(), plan);
-  int rc = result.ok ? kExitOk : kExitFailed;
-  if (g.json) {
-    std::string word = result.ok ? (plan.nothing_to_do() ? "nothing-to-do" : "ok") : "failed";
-    io.out << operation_json("bind", word, rc, &result, problems, false).dump(2) << "\n";
-  } else {
-    print_operation_table(result, io.out, g.style(io));
-  }
-  for (const auto& e : result.errors) io.err << "vfioctl: " << e << "\n";
-  if (!result.ok && result.rollback_complete && !g.json) {
-    io.err << "vfioctl: every device was put back where it was\n";
-  }
-  return rc;
+  return report_result(g, io, result, ResultReport("bind", plan.nothing_to_do(), problems));
 }
 
 }  // namespace vfioctl

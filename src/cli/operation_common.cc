@@ -62,4 +62,45 @@ int exit_code_for(BindPlan::Block block) {
   return kExitFailed;
 }
 
+int report_blocked(const GlobalOptions& g, CliIo& io, std::string_view operation, BindPlan::Block block,
+                   const ProblemLists& problems, bool dry_run) {
+  int rc = exit_code_for(block);
+  if (g.json) {
+    const char* word = rc == kExitBadInput ? "invalid" : rc == kExitRefused ? "refused" : "failed";
+    io.out << operation_json(std::string(operation), word, rc, nullptr, problems, dry_run).dump(2) << "\n";
+  }
+  print_problems(problems, io.err);
+  return rc;
+}
+
+int report_dry_run(const GlobalOptions& g, CliIo& io, std::string_view operation, const ProblemLists& problems,
+                   nlohmann::json plan, const std::function<void(std::ostream&)>& print_text) {
+  if (g.json) {
+    auto j = operation_json(std::string(operation), "planned", kExitOk, nullptr, problems, true);
+    j["plan"] = std::move(plan);
+    io.out << j.dump(2) << "\n";
+  } else {
+    print_text(io.out);
+  }
+  return kExitOk;
+}
+
+int report_result(const GlobalOptions& g, CliIo& io, const OperationResult& result, const ResultReport& how) {
+  int rc = result.ok ? kExitOk : kExitFailed;
+  if (g.json) {
+    const char* word = !result.ok ? "failed" : how.nothing_to_do ? "nothing-to-do" : "ok";
+    auto j = operation_json(std::string(how.operation), word, rc, &result, how.problems, false);
+    if (how.add_json) how.add_json(j);
+    io.out << j.dump(2) << "\n";
+  } else {
+    if (how.print_header) how.print_header(io.out);
+    if (!result.devices.empty() || !result.notes.empty()) print_operation_table(result, io.out, g.style(io));
+  }
+  for (const auto& e : result.errors) io.err << "vfioctl: " << e << "\n";
+  if (!result.ok && result.rollback_complete && !g.json) {
+    io.err << "vfioctl: every " << how.unit << " was put back where it was\n";
+  }
+  return rc;
+}
+
 }  // namespace vfioctl

@@ -23,34 +23,14 @@ int run_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io) {
   ReleaseOptions options{*refs, a.to, a.force};
   ReleasePlan plan = plan_release(session, options);
   ProblemLists problems{&plan.bad_input, &plan.refusals, nullptr};
-  if (plan.block() != BindPlan::Block::kNone) {
-    int rc = exit_code_for(plan.block());
-    if (g.json) {
-      io.out << operation_json("release", rc == kExitBadInput ? "invalid" : "refused", rc, nullptr, problems, a.dry_run).dump(2) << "\n";
-    }
-    print_problems(problems, io.err);
-    return rc;
-  }
+  if (plan.block() != BindPlan::Block::kNone) return report_blocked(g, io, "release", plan.block(), problems, a.dry_run);
   if (a.dry_run) {
-    if (g.json) {
-      auto j = operation_json("release", "planned", kExitOk, nullptr, problems, true);
-      j["plan"] = release_plan_json(plan);
-      io.out << j.dump(2) << "\n";
-    } else {
-      print_release_dry_run(plan, io.out);
-    }
-    return kExitOk;
+    return report_dry_run(g, io, "release", problems, release_plan_json(plan),
+                          [&](std::ostream& out) { print_release_dry_run(plan, out); });
   }
   OperationResult result = execute_release(env.context(), plan);
-  int rc = result.ok ? kExitOk : kExitFailed;
-  if (g.json) {
-    std::string word = result.ok ? (plan.nothing_to_do() ? "nothing-to-do" : "ok") : "failed";
-    io.out << operation_json("release", word, rc, &result, problems, false).dump(2) << "\n";
-  } else {
-    print_operation_table(result, io.out, g.style(io));
-  }
-  for (const auto& e : result.errors) io.err << "vfioctl: " << e << "\n";
-  return rc;
+  return report_result(g, io, result,
+                       ResultReport("release", plan.nothing_to_do(), problems));
 }
 
 }  // namespace vfioctl

@@ -25,29 +25,23 @@ int run_vfs(const GlobalOptions& g, const VfsArgs& a, CliIo& io) {
   VfsOptions options{refs->front(), a.count, a.bind, a.driver, a.generic, a.force};
   VfsOutcome outcome = run_vfs(env.context(), options, env.addresses());
   if (outcome.block != BindPlan::Block::kNone) {
-    int rc = exit_code_for(outcome.block);
     ProblemLists problems;
     if (outcome.block == BindPlan::Block::kBadInput) problems.bad_input = &outcome.problems;
     else problems.refusals = &outcome.problems;
-    if (g.json) io.out << operation_json("vfs", rc == kExitBadInput ? "invalid" : "refused", rc, nullptr, problems, false).dump(2) << "\n";
-    print_problems(problems, io.err);
-    return rc;
+    return report_blocked(g, io, "vfs", outcome.block, problems, false);
   }
-  int rc = outcome.result.ok ? kExitOk : kExitFailed;
-  if (g.json) {
-    auto j = operation_json("vfs", outcome.nothing_to_do ? "nothing-to-do" : outcome.result.ok ? "ok" : "failed", rc,
-                            &outcome.result, ProblemLists{}, false);
-    j["pf"] = refs->front().name;
+  const std::string& pf = refs->front().name;
+  ResultReport how("vfs", outcome.nothing_to_do);
+  how.add_json = [&](nlohmann::json& j) {
+    j["pf"] = pf;
     j["vfs"] = outcome.vfs;
-    io.out << j.dump(2) << "\n";
-  } else {
-    io.out << refs->front().name << ": " << outcome.vfs.size() << " VFs";
-    for (const auto& vf : outcome.vfs) io.out << " " << vf;
-    io.out << "\n";
-    if (!outcome.result.devices.empty()) print_operation_table(outcome.result, io.out, g.style(io));
-  }
-  for (const auto& e : outcome.result.errors) io.err << "vfioctl: " << e << "\n";
-  return rc;
+  };
+  how.print_header = [&](std::ostream& out) {
+    out << pf << ": " << outcome.vfs.size() << " VFs";
+    for (const auto& vf : outcome.vfs) out << " " << vf;
+    out << "\n";
+  };
+  return report_result(g, io, outcome.result, how);
 }
 
 }  // namespace vfioctl
