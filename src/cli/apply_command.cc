@@ -101,12 +101,8 @@ int run_apply(const GlobalOptions& g, const ApplyArgs& a, CliIo& io) {
   // --device: validated like every DEVICE argument, before anything is read from sysfs.
   std::optional<std::set<std::string>> only;
   if (!a.devices.empty()) {
-    std::string error;
-    auto refs = parse_device_args(session.buses(), a.devices, &error);
-    if (!refs) {
-      io.err << "vfioctl: " << error << "\n";
-      return kExitBadInput;
-    }
+    auto refs = parse_device_args(session.buses(), a.devices, io.err);
+    if (!refs) return kExitBadInput;
     only.emplace();
     for (const auto& r : *refs) only->insert(r.id());
   }

@@ -11,11 +11,8 @@ namespace vfioctl {
 int run_bind(const GlobalOptions& g, const BindArgs& a, CliIo& io) {
   Session session(g.host());
   std::string error;
-  auto refs = parse_device_args(session.buses(), a.devices, &error);
-  if (!refs) {
-    io.err << "vfioctl: " << error << "\n";
-    return kExitBadInput;
-  }
+  auto refs = parse_device_args(session.buses(), a.devices, io.err);
+  if (!refs) return kExitBadInput;
   if (any_ap(*refs)) return run_ap_bind(g, a, io, session, *refs);
   std::optional<OwnerSpec> owner;
   if (a.owner) {

@@ -14,4 +14,12 @@ std::optional<std::vector<DeviceRef>> parse_device_args(const BusRegistry& buses
   return refs;
 }
 
+std::optional<std::vector<DeviceRef>> parse_device_args(const BusRegistry& buses,
+                                                        const std::vector<std::string>& args, std::ostream& err) {
+  std::string error;
+  auto refs = parse_device_args(buses, args, &error);
+  if (!refs) err << "vfioctl: " << error << "\n";
+  return refs;
+}
+
 }  // namespace vfioctl

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -12,5 +13,10 @@ namespace vfioctl {
 std::optional<std::vector<DeviceRef>> parse_device_args(const BusRegistry& buses,
                                                         const std::vector<std::string>& args,
                                                         std::string* error);
+
+// The same, printing the message ("vfioctl: ...") to `err` when an argument is bad; the caller
+// then exits with status 2.
+std::optional<std::vector<DeviceRef>> parse_device_args(const BusRegistry& buses,
+                                                        const std::vector<std::string>& args, std::ostream& err);
 
 }  // namespace vfioctl

@@ -7,12 +7,8 @@ namespace vfioctl {
 
 int run_explain(const GlobalOptions& g, const std::string& device, CliIo& io) {
   Session session(g.host());
-  std::string error;
-  auto refs = parse_device_args(session.buses(), {device}, &error);
-  if (!refs) {
-    io.err << "vfioctl: " << error << "\n";
-    return kExitBadInput;
-  }
+  auto refs = parse_device_args(session.buses(), {device}, io.err);
+  if (!refs) return kExitBadInput;
   Snapshot snap = take_snapshot(session, *refs);
   if (!snap.missing.empty() || snap.devices.empty()) {
     io.err << "vfioctl: no such device: " << refs->front().id() << " (run 'vfioctl status' to list devices)\n";

@@ -9,12 +9,8 @@ namespace vfioctl {
 
 int run_release(const GlobalOptions& g, const ReleaseArgs& a, CliIo& io) {
   Session session(g.host());
-  std::string error;
-  auto refs = parse_device_args(session.buses(), a.devices, &error);
-  if (!refs) {
-    io.err << "vfioctl: " << error << "\n";
-    return kExitBadInput;
-  }
+  auto refs = parse_device_args(session.buses(), a.devices, io.err);
+  if (!refs) return kExitBadInput;
   if (any_ap(*refs)) return run_ap_release(g, a, io, session, *refs);
   OperationEnvironment env(session, io, g);
   if (!a.dry_run) {

@@ -11,12 +11,8 @@ namespace vfioctl {
 
 int run_status(const GlobalOptions& g, const std::vector<std::string>& devices, CliIo& io) {
   Session session(g.host());
-  std::string error;
-  auto refs = parse_device_args(session.buses(), devices, &error);
-  if (!refs) {
-    io.err << "vfioctl: " << error << "\n";
-    return kExitBadInput;
-  }
+  auto refs = parse_device_args(session.buses(), devices, io.err);
+  if (!refs) return kExitBadInput;
   Snapshot snap = take_snapshot(session, *refs);
   if (!snap.missing.empty()) {
     for (const auto& m : snap.missing) {

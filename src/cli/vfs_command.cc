@@ -10,12 +10,8 @@ namespace vfioctl {
 
 int run_vfs(const GlobalOptions& g, const VfsArgs& a, CliIo& io) {
   Session session(g.host());
-  std::string error;
-  auto refs = parse_device_args(session.buses(), {a.pf}, &error);
-  if (!refs) {
-    io.err << "vfioctl: " << error << "\n";
-    return kExitBadInput;
-  }
+  auto refs = parse_device_args(session.buses(), {a.pf}, io.err);
+  if (!refs) return kExitBadInput;
   if (refs->front().bus->name() != "pci") {
     io.err << "vfioctl: SR-IOV is a PCI feature; " << a.pf << " is not a PCI device\n";
     return kExitBadInput;

@@ -60,12 +60,13 @@ std::vector<AliasEntry> reference(std::string_view text, std::string_view prefix
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider in(data, size);
-  // Mostly the prefix vfioctl uses; sometimes an arbitrary one.
+  // Mostly the prefixes vfioctl uses; sometimes an arbitrary one.
   std::string prefix;
-  switch (in.ConsumeIntegralInRange<int>(0, 3)) {
-    case 0: prefix = "vfio_"; break;
+  switch (in.ConsumeIntegralInRange<int>(0, 4)) {
+    case 0: prefix = "vfio"; break;  // the vfio alias index's scan (vfio_ and vfio-reset: lines)
     case 1: prefix = ""; break;
     case 2: prefix = "vfio_pci:"; break;
+    case 3: prefix = "vfio_"; break;
     default: prefix = in.ConsumeRandomLengthString(12); break;
   }
   const std::string text = in.ConsumeRemainingBytesAsString();
