@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "bind/driver_names.h"
 #include "bind/override_binder.h"
 #include "bind/ownership.h"
@@ -109,7 +111,11 @@ bool enable_noiommu(OperationContext& ctx, OperationResult& out) {
     return true;
   }
   if (int e = ctx.kernel.write_attribute(param, "1")) {
-    out.errors.push_back(errno_message("enabling vfio's enable_unsafe_noiommu_mode", e));
+    // The parameter exists only with CONFIG_VFIO_NOIOMMU (see bind_plan.cc noiommu_mode_missing).
+    out.errors.push_back(e == ENOENT ? "--noiommu cannot work here: vfio has no enable_unsafe_noiommu_mode parameter, "
+                                       "so this kernel is built without CONFIG_VFIO_NOIOMMU (Debian's kernels are); "
+                                       "nothing was bound"
+                                     : errno_message("enabling vfio's enable_unsafe_noiommu_mode", e));
     return false;
   }
   out.notes.push_back("enabled vfio's enable_unsafe_noiommu_mode: the devices are NOT isolated from the host and the kernel is now tainted");

@@ -5,6 +5,7 @@
 
 #include "bind/container_order.h"
 #include "buses/platform_reset.h"
+#include "host/file_io.h"
 #include "safety/in_use.h"
 #include "safety/vfio_users.h"
 
@@ -22,6 +23,15 @@ bool BindPlan::nothing_to_do() const {
 }
 
 namespace {
+
+// vfio's no-IOMMU mode exists only in kernels built with CONFIG_VFIO_NOIOMMU: its module
+// parameter is declared under that option (drivers/vfio/vfio_main.c in 6.1, group.c from 6.2).
+// With the vfio module loaded, a missing parameter says so for certain; otherwise (not loaded,
+// or built in without the mode) the executor finds out when it writes the parameter.
+bool noiommu_mode_missing(const HostRoot& host) {
+  return path_exists(host.path("/sys/module/vfio/initstate")) &&
+         !path_exists(host.path("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"));
+}
 
 bool contains(const std::vector<DeviceRef>& refs, const std::string& bus, const std::string& name) {
   return std::any_of(refs.begin(), refs.end(), [&](const DeviceRef& r) { return r.bus->name() == bus && r.name == name; });
@@ -111,13 +121,22 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
                                      "the risk with --noiommu (vfio's enable_unsafe_noiommu_mode; taints the kernel)"});
       }
       plan.noiommu = true;
+    } else if (!d.iommu_group && options.noiommu) {
+      // Since v5.19 vfio gives any device without a group a no-IOMMU group of its own while
+      // the mode is on, whether or not other devices sit behind an IOMMU
+      // (vfio_group_find_or_alloc: !iommu_group && vfio_noiommu).
+      plan.noiommu = true;
     } else if (!d.iommu_group) {
-      plan.refusals.push_back({id, d.bus == "pci"
-                                       ? "has no IOMMU group, and vfio-pci refuses such a device "
-                                         "(vfio_pci_core_register_device: -EINVAL); check the firmware's DMAR/IVRS tables"
-                                       : "has no IOMMU group, and vfio refuses such a device (vfio_device_set_group: "
-                                         "-EINVAL); it is not behind an IOMMU the kernel knows (check the device tree's "
-                                         "iommus property or the IORT table)"});
+      plan.refusals.push_back({id, std::string(d.bus == "pci"
+                                                   ? "has no IOMMU group, and vfio-pci refuses such a device "
+                                                     "(vfio_pci_core_register_device: -EINVAL); check the firmware's "
+                                                     "DMAR/IVRS tables"
+                                                   : "has no IOMMU group, and vfio refuses such a device "
+                                                     "(vfio_device_set_group: -EINVAL); it is not behind an IOMMU the "
+                                                     "kernel knows (check the device tree's iommus property or the IORT "
+                                                     "table)") +
+                                       ", or accept the risk with --noiommu (vfio's enable_unsafe_noiommu_mode; "
+                                       "taints the kernel)"});
     }
     if (d.bus == "platform") {
       // vfio-platform's probe fails without the reset helper for the first compatible string
@@ -176,9 +195,16 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
 
   order_containers_first(plan.devices, [](const PlannedBind& p) -> const Device& { return p.device; });
 
+  if (options.noiommu && plan.noiommu && noiommu_mode_missing(host)) {
+    plan.refusals.push_back({"", "--noiommu cannot work here: vfio is loaded without an enable_unsafe_noiommu_mode "
+                                 "parameter, so this kernel is built without CONFIG_VFIO_NOIOMMU (Debian's kernels are); "
+                                 "VFIO needs an IOMMU on this kernel"});
+  }
+
   // Group viability after the bind: every member not in the plan must already allow VFIO to
-  // own the group (unbound, vfio, pci-stub, pcieport).
-  if (!plan.noiommu) {
+  // own the group (unbound, vfio, pci-stub, pcieport). Devices without a group (no-IOMMU
+  // mode) have none to check.
+  {
     std::set<int> seen;
     for (const auto& p : plan.devices) {
       if (!p.device.iommu_group || !seen.insert(*p.device.iommu_group).second) continue;

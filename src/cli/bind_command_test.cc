@@ -419,6 +419,43 @@ TEST_F(NoIommuBindTest, RefusedWithoutTheFlag) {
   EXPECT_THAT(m.kernel.writes(), IsEmpty());
 }
 
+// Debian builds vfio without CONFIG_VFIO_NOIOMMU. With vfio loaded the missing parameter is
+// seen before anything is done (exit 3); with vfio not loaded the write finds out, before any
+// device is touched (exit 1).
+TEST_F(NoIommuBindTest, AKernelWithoutTheModeIsRefusedUpFrontWhenVfioIsLoaded) {
+  m.kernel.noiommu_config(false).module("vfio", SimModuleState::kLoaded);
+  CliRun r = m.run({"bind", "--noiommu", kNic});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("CONFIG_VFIO_NOIOMMU"));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+}
+
+TEST_F(NoIommuBindTest, AKernelWithoutTheModeFailsBeforeAnyDeviceWhenVfioWasNotLoaded) {
+  m.kernel.noiommu_config(false);
+  CliRun r = m.run({"bind", "--noiommu", kNic});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("CONFIG_VFIO_NOIOMMU"), HasSubstr("nothing was bound")));
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_EQ(m.kernel.override_of(kNic), std::nullopt);
+  EXPECT_FALSE(m.journal_exists());
+}
+
+// On a host with an IOMMU, a device outside every group (a firmware table leaves it out) is
+// refused, but vfio's no-IOMMU mode takes it when asked: vfio_group_find_or_alloc gives it a
+// no-IOMMU group whatever the other devices have.
+TEST_F(NoIommuBindTest, ADeviceWithoutAGroupOnAnIommuHostNeedsTheFlagToo) {
+  m.sysfs.pci("0000:03:00.0").ids(0x8086, 0x10d3).cls(0x020000).driver("e1000e", "e1000e").group(3);
+  CliRun refused = m.run({"bind", kNic});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_THAT(refused.err, AllOf(HasSubstr("has no IOMMU group"), HasSubstr("--noiommu")));
+  EXPECT_THAT(m.kernel.writes(), IsEmpty());
+  CliRun r = m.run({"bind", "--noiommu", kNic});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(m.kernel.noiommu_enabled());
+  EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
+  EXPECT_EQ(m.kernel.driver_of("0000:03:00.0"), "e1000e");
+}
+
 TEST_F(NoIommuBindTest, WithTheFlagTheParameterIsWrittenFirst) {
   CliRun r = m.run({"bind", "--noiommu", kNic});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -79,7 +79,7 @@ TEST(DoctorCommandTest, HealthyHostExitsZeroWithEveryCheckInFixingOrder) {
   json doc = json::parse(run.out);
   EXPECT_EQ(doc["blocking"], false);
   EXPECT_THAT(checks_of(doc), ElementsAre("iommu", "interrupt-remapping", "noiommu", "vfio-modules", "vfio-interfaces",
-                                          "dev-vfio", "autoload", "groups", "builtin-host-drivers", "overrides", "journal"));
+                                          "dev-vfio", "autoload", "groups", "builtin-host-drivers", "overrides", "stranded", "journal"));
   for (const auto& f : doc["findings"]) {
     SCOPED_TRACE(f.dump());
     EXPECT_TRUE(f["summary"].is_string());

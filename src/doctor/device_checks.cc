@@ -97,6 +97,30 @@ Finding check_orphan_overrides(const Snapshot& snapshot, const HostRoot& host) {
   return f;
 }
 
+// A driver_override outlives the driver it names: after `modprobe -r vfio_pci`, or when the
+// vfio driver's probe refused the device, the device stays unbound, and no host driver can take
+// it either (drivers/base/bus.c driver_match_device -> the bus's match honours only the
+// override: pci_match_device, platform_match). Nothing can use it until one side acts.
+Finding check_stranded_devices(const Snapshot& snapshot, VfioDriverCheck& check) {
+  Finding f{"stranded", Severity::kOk, "", {}, ""};
+  for (const auto& r : snapshot.devices) {
+    const Device& d = r.device;
+    if (d.driver || !d.driver_override || !check.names_vfio_driver(d.bus, *d.driver_override)) continue;
+    f.details.push_back(d.id() + ": unbound, driver_override=" + *d.driver_override);
+  }
+  if (f.details.empty()) {
+    f.summary = "no device is held for a vfio driver that does not have it";
+    return f;
+  }
+  f.severity = Severity::kWarn;
+  f.summary = std::to_string(f.details.size()) +
+              " device(s) are held by their driver_override for a vfio driver that is not bound to them (not "
+              "loaded, or its probe refused them): no driver can use them";
+  f.remedy = "vfioctl bind DEVICE to give it to vfio again (the driver is loaded), or vfioctl release DEVICE to give "
+             "it back to its host driver (--force when vfioctl did not bind it)";
+  return f;
+}
+
 Finding check_interrupted_operation(const HostRoot& host) {
   Finding f{"journal", Severity::kOk, "no interrupted vfioctl operation", {}, ""};
   StateDir dir(host);

@@ -15,6 +15,7 @@
 namespace vfioctl {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -113,6 +114,21 @@ TEST_F(DeviceChecksTest, AnOverrideVfioctlRecordedIsOk) {
   Finding f = check_orphan_overrides(r->snapshot, r->host);
   EXPECT_EQ(f.severity, Severity::kOk);
   EXPECT_THAT(f.details, IsEmpty());
+}
+
+// Unbound with a vfio override (vfio_pci unloaded, or a probe refusal): nothing can use it.
+// An unbound device with a non-vfio override, and the GPU bound to the vfio-pci its override
+// names, are not stranded.
+TEST_F(DeviceChecksTest, AnUnboundDeviceItsOverrideHoldsForVfioIsStranded) {
+  auto before = run();
+  EXPECT_EQ(check_stranded_devices(before->snapshot, before->session.vfio_check()).severity, Severity::kOk);
+  sysfs.pci("0000:03:00.0").no_driver().override_driver("vfio-pci");
+  sysfs.pci("0000:02:00.1").override_driver("pci-stub");
+  auto r = run();
+  Finding f = check_stranded_devices(r->snapshot, r->session.vfio_check());
+  EXPECT_EQ(f.severity, Severity::kWarn);
+  EXPECT_THAT(f.details, ElementsAre("0000:03:00.0: unbound, driver_override=vfio-pci"));
+  EXPECT_THAT(f.remedy, AllOf(HasSubstr("vfioctl bind DEVICE"), HasSubstr("vfioctl release DEVICE")));
 }
 
 TEST_F(DeviceChecksTest, ALeftoverJournalBlocksUntilRecover) {

@@ -22,6 +22,7 @@ std::vector<Finding> diagnose(Session& session) {
   out.push_back(check_group_viability(snapshot));
   out.push_back(check_builtin_host_drivers(snapshot, session.modules()));
   out.push_back(check_orphan_overrides(snapshot, host));
+  out.push_back(check_stranded_devices(snapshot, session.vfio_check()));
   out.push_back(check_interrupted_operation(host));
   return out;
 }

@@ -300,7 +300,7 @@ int SimKernel::dispatch(const std::string& path, std::string_view value) {
   } else if (path == "/sys/bus/pci/drivers_probe") {
     return store_drivers_probe(value);
   } else if (path == kNoiommuParam) {
-    if (!module_loaded("vfio")) return ENOENT;
+    if (!module_loaded("vfio") || !noiommu_config_) return ENOENT;
     return store_noiommu(value);
   }
   std::error_code ec;
@@ -395,7 +395,9 @@ int SimKernel::store_noiommu(std::string_view value) {
   return 0;
 }
 
-void SimKernel::set_noiommu_param() { sysfs_.file(kNoiommuParam, noiommu_ ? "Y\n" : "N\n"); }
+void SimKernel::set_noiommu_param() {
+  if (noiommu_config_) sysfs_.file(kNoiommuParam, noiommu_ ? "Y\n" : "N\n");
+}
 
 ModuleLoad SimKernel::load_module(const std::string& module_in, bool apply_blacklist) {
   check_model();

@@ -181,6 +181,13 @@ class SimKernel final : public KernelPort {
   }
   // Whether device nodes appear in <root>/dev (devtmpfs). Off: a static /dev (a chroot or a
   // container without devtmpfs), where the kernel's vfio cdevs exist but no node shows up.
+  // CONFIG_VFIO_NOIOMMU (default on). Off, as in Debian's kernels: vfio has no
+  // enable_unsafe_noiommu_mode parameter (module_param_named sits under #ifdef
+  // CONFIG_VFIO_NOIOMMU in drivers/vfio/vfio_main.c), so writing it fails with ENOENT.
+  SimKernel& noiommu_config(bool on) {
+    noiommu_config_ = on;
+    return *this;
+  }
   SimKernel& group_nodes(bool on) {
     dev_nodes_ = on;
     return *this;
@@ -273,6 +280,7 @@ class SimKernel final : public KernelPort {
   std::map<std::string, int> probe_refusals_;  // kRefuseTimes: refusals so far, per driver
   std::set<int> noiommu_groups_;
   bool noiommu_ = false;
+  bool noiommu_config_ = true;
   int next_vfio_dev_ = 100;
   bool device_cdev_ = false;
   bool dev_nodes_ = true;

@@ -154,6 +154,9 @@ check_eq "kernel: its override still names vfio-pci" vfio-pci "$(pci_override $N
 # The override keeps e1000e from taking it, even when asked to probe.
 echo $NIC1 >/sys/bus/pci/drivers_probe
 check_eq "kernel: drivers_probe leaves it unbound" none "$(pci_driver $NIC1)"
+vfioctl --json doctor >/tmp/doctor.json 2>/dev/null || true
+json_vars /tmp/doctor.json stranded='.findings[] | select(.check == "stranded") | .details | join(" | ")'
+check_eq "vfioctl doctor: $NIC1 is stranded" "$NIC1: unbound, driver_override=vfio-pci" "$stranded"
 check "vfioctl release $NIC1 (its record says vfioctl bound it)" vfioctl release $NIC1
 back_on_host $NIC1 e1000e
 # The same state left by someone else needs --force, and never unbinds a working host driver:

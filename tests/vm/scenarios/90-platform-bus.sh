@@ -78,6 +78,9 @@ check_eq "kernel: the override keeps it unbound" none "$(plat_driver pcspkr)"
 check "vfioctl status shows the override" vjson /tmp/pin.json status platform/pcspkr
 json_vars /tmp/pin.json ov='.devices[0].driver_override'
 check_eq "vfioctl: override" vfio-platform "$ov"
+vfioctl --json doctor >/tmp/doctor.json 2>/dev/null || true
+json_vars /tmp/doctor.json stranded='.findings[] | select(.check == "stranded") | .details | join(" | ")'
+check_eq "vfioctl doctor: pcspkr is stranded" "platform/pcspkr: unbound, driver_override=vfio-platform" "$stranded"
 pinned=$(bus_snapshot platform)
 expect_rc "vfioctl release platform/pcspkr (override vfioctl did not set)" 3 vfioctl release platform/pcspkr
 check_output "the refusal names the override" "driver_override=vfio-platform"
