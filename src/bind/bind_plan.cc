@@ -4,7 +4,6 @@
 #include <set>
 
 #include "bind/container_order.h"
-#include "buses/platform_reset.h"
 #include "host/file_io.h"
 #include "safety/in_use.h"
 #include "safety/vfio_users.h"
@@ -127,23 +126,11 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
       // (vfio_group_find_or_alloc: !iommu_group && vfio_noiommu).
       plan.noiommu = true;
     } else if (!d.iommu_group) {
-      plan.refusals.push_back({id, std::string(d.bus == "pci"
-                                                   ? "has no IOMMU group, and vfio-pci refuses such a device "
-                                                     "(vfio_pci_core_register_device: -EINVAL); check the firmware's "
-                                                     "DMAR/IVRS tables"
-                                                   : "has no IOMMU group, and vfio refuses such a device "
-                                                     "(vfio_device_set_group: -EINVAL); it is not behind an IOMMU the "
-                                                     "kernel knows (check the device tree's iommus property or the IORT "
-                                                     "table)") +
+      plan.refusals.push_back({id, "has no IOMMU group, and " + std::string(p.ref.bus->without_group()) +
                                        ", or accept the risk with --noiommu (vfio's enable_unsafe_noiommu_mode; "
                                        "taints the kernel)"});
     }
-    if (d.bus == "platform") {
-      // vfio-platform's probe fails without the reset helper for the first compatible string
-      // while reset_required is on: refuse before anything is touched, saying what to do.
-      PlatformReset reset = find_platform_reset(host, session.aliases(), d);
-      if (reset.probe_will_fail()) plan.cannot.push_back({id, reset.summary});
-    }
+    if (auto why = p.ref.bus->probe_refusal(host, session.aliases(), d)) plan.cannot.push_back({id, *why});
     if (d.sriov.has_vfs_enabled()) {
       plan.refusals.push_back({id, "is an SR-IOV PF with " + std::to_string(*d.sriov.numvfs) +
                                    " VFs enabled; vfio refuses it (\"Cannot bind to PF with SR-IOV enabled\"). "
@@ -215,7 +202,7 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
         bool planned = std::any_of(plan.devices.begin(), plan.devices.end(),
                                    [&](const PlannedBind& q) { return q.device.bus == m.bus && q.device.name == m.name; });
         if (planned || m.allows_ownership) continue;
-        const std::string member_id = m.bus == "pci" ? m.name : m.bus + "/" + m.name;
+        const std::string member_id = device_id(m.bus, m.name);
         blockers += (blockers.empty() ? "" : ", ") + member_id + " (on " + m.driver.value_or("?") + ")";
       }
       if (!blockers.empty()) {

@@ -31,11 +31,11 @@ RecoverOutcome recover_interrupted(OperationContext& ctx) {
   for (auto it = journal->devices.rbegin(); it != journal->devices.rend(); ++it) {
     const JournalDevice& d = *it;
     ++index;
-    if (d.bus == "ap") continue;  // through the masks, below
-    DeviceResult r;
-    r.device = d.bus == "pci" ? d.name : d.bus + "/" + d.name;
-    r.before = d.original;
     const Bus* bus = ctx.session.buses().find(d.bus);
+    if (bus && !bus->uses_driver_override()) continue;  // ap: through the masks, below
+    DeviceResult r;
+    r.device = device_id(d.bus, d.name);
+    r.before = d.original;
     if (!bus) {
       r.message = "unknown bus " + d.bus;
       out.ok = false;

@@ -67,6 +67,19 @@ class Bus {
                                          const Device& /*device*/) const {
     return {};
   }
+
+  // Why this bus's vfio driver will refuse the device in its probe, when that is known before
+  // anything is touched (vfio-platform without a reset function); bind then does nothing.
+  virtual std::optional<std::string> probe_refusal(const HostRoot& /*host*/, const VfioAliasIndex& /*aliases*/,
+                                                   const Device& /*device*/) const {
+    return std::nullopt;
+  }
+
+  // What vfio does with a device outside every IOMMU group, for the refusal that says so.
+  virtual std::string_view without_group() const {
+    return "vfio refuses such a device (vfio_device_set_group: -EINVAL); it is not behind an IOMMU the kernel "
+           "knows (check the device tree's iommus property or the IORT table)";
+  }
 };
 
 }  // namespace vfioctl

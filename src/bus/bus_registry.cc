@@ -6,7 +6,7 @@
 namespace vfioctl {
 
 std::string DeviceRef::id() const {
-  return bus->name() == "pci" ? name : std::string(bus->name()) + "/" + name;
+  return device_id(bus->name(), name);
 }
 
 BusRegistry::BusRegistry() {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pci/pci_modalias.h"
@@ -19,6 +20,12 @@ struct SriovInfo {
   bool is_pf() const { return totalvfs.has_value() && *totalvfs > 0; }
   bool has_vfs_enabled() const { return numvfs.value_or(0) > 0; }
 };
+
+// How vfioctl names a device to people and in JSON: a PCI address alone ("0000:01:00.0"),
+// BUS/NAME on every other bus ("platform/fff51000.ethernet"), the form users type.
+inline std::string device_id(std::string_view bus, std::string_view name) {
+  return bus == "pci" ? std::string(name) : std::string(bus) + "/" + std::string(name);
+}
 
 struct Device {
   std::string bus;   // "pci"
@@ -51,7 +58,7 @@ struct Device {
 
   std::vector<std::string> warnings;
 
-  std::string id() const { return bus == "pci" ? name : bus + "/" + name; }
+  std::string id() const { return device_id(bus, name); }
 };
 
 }  // namespace vfioctl

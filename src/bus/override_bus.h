@@ -26,6 +26,7 @@ struct BusSpec {
   // Reads what only this bus has (compatible strings, subchannel type) into the device.
   std::function<void(const HostRoot&, const Dir&, Device&)> read_extra;
   std::function<std::vector<std::string>(const HostRoot&, const VfioAliasIndex&, const Device&)> notes;
+  std::function<std::optional<std::string>(const HostRoot&, const VfioAliasIndex&, const Device&)> probe_refusal;
   bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
   bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie
 };
@@ -47,6 +48,10 @@ class OverrideBus final : public Bus {
   std::vector<std::string> notes(const HostRoot& host, const VfioAliasIndex& aliases,
                                  const Device& device) const override {
     return spec_.notes ? spec_.notes(host, aliases, device) : std::vector<std::string>{};
+  }
+  std::optional<std::string> probe_refusal(const HostRoot& host, const VfioAliasIndex& aliases,
+                                           const Device& device) const override {
+    return spec_.probe_refusal ? spec_.probe_refusal(host, aliases, device) : std::nullopt;
   }
 
  private:

@@ -45,6 +45,13 @@ BusSpec platform_bus_spec() {
     out.push_back("vfio-platform and its reset helpers are marked for removal upstream: plan for their end");
     return out;
   };
+  // vfio-platform's probe fails without a reset function while reset_required is on
+  // (vfio_platform_probe_common): refused before anything is touched, saying what to do.
+  s.probe_refusal = [](const HostRoot& host, const VfioAliasIndex& aliases, const Device& d) -> std::optional<std::string> {
+    PlatformReset reset = find_platform_reset(host, aliases, d);
+    if (!reset.probe_will_fail()) return std::nullopt;
+    return reset.summary;
+  };
   return s;
 }
 

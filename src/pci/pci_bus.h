@@ -18,6 +18,10 @@ class PciBus final : public Bus {
   std::optional<std::string> vfio_alias_key(const Device& device) const override;
 
   std::vector<Device> read_many(const HostRoot& host, const std::vector<std::string>& names) const override;
+  std::string_view without_group() const override {
+    return "vfio-pci refuses such a device (vfio_pci_core_register_device: -EINVAL); check the firmware's "
+           "DMAR/IVRS tables";
+  }
 };
 
 }  // namespace vfioctl
