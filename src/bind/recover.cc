@@ -1,6 +1,7 @@
 #include "bind/recover.h"
 
 #include "ap/ap_recover.h"
+#include "bind/container_order.h"
 #include "bind/override_binder.h"
 #include "bind/ownership.h"
 #include "bind/restore.h"
@@ -8,6 +9,42 @@
 #include "host/file_io.h"
 
 namespace vfioctl {
+
+namespace {
+
+// The journal's devices in the order to put them back: newest first (a vfs run's VFs before
+// their PF), then containers before what lives in them, as bind and release order them
+// (container_order.h): an fsl-mc DPRC brings its objects back with it, so each object is then
+// found where it was and left alone. A device missing from sysfs goes after the rest: an fsl-mc
+// object is out of Linux while its container is on vfio and comes back with it; a VF of an
+// interrupted vfs run stays gone either way.
+std::vector<JournalDevice> restore_order(OperationContext& ctx, const Journal& journal) {
+  struct Entry {
+    JournalDevice journal;
+    Device device;  // as sysfs has it now; name and bus only when it is missing
+  };
+  std::vector<Entry> entries;
+  std::vector<JournalDevice> missing;
+  for (auto it = journal.devices.rbegin(); it != journal.devices.rend(); ++it) {
+    const Bus* bus = ctx.session.buses().find(it->bus);
+    std::optional<Device> now = bus ? bus->read(ctx.session.host(), it->name) : std::nullopt;
+    if (bus && !now) {
+      missing.push_back(*it);
+      continue;
+    }
+    Device d = now.value_or(Device{});
+    d.bus = it->bus;
+    d.name = it->name;
+    entries.push_back({*it, std::move(d)});
+  }
+  order_containers_first(entries, [](const Entry& e) -> const Device& { return e.device; });
+  std::vector<JournalDevice> out;
+  for (auto& e : entries) out.push_back(std::move(e.journal));
+  for (auto& m : missing) out.push_back(std::move(m));
+  return out;
+}
+
+}  // namespace
 
 RecoverOutcome recover_interrupted(OperationContext& ctx) {
   RecoverOutcome outcome;
@@ -28,8 +65,7 @@ RecoverOutcome recover_interrupted(OperationContext& ctx) {
 
   // VFs first: they vanish when the PF's VF count goes back, so nothing is left to restore.
   std::size_t index = 0;
-  for (auto it = journal->devices.rbegin(); it != journal->devices.rend(); ++it) {
-    const JournalDevice& d = *it;
+  for (const JournalDevice& d : restore_order(ctx, *journal)) {
     ++index;
     const Bus* bus = ctx.session.buses().find(d.bus);
     if (bus && !bus->uses_driver_override()) continue;  // ap: through the masks, below

@@ -4,9 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-
 #include <nlohmann/json.hpp>
 
+#include "bind/journal.h"
+#include "bind/state_files.h"
 #include "support/cli_capture.h"
 #include "support/fake_sysfs.h"
 #include "support/module_tree.h"
@@ -126,6 +127,41 @@ TEST_F(OverrideBusBindTest, AContainerTakesItsObjectsToVfioFslMcAndBack) {
   EXPECT_EQ(kernel.driver_of("fsl-mc", "dprc.2"), "fsl_mc_dprc");
   EXPECT_EQ(kernel.driver_of("fsl-mc", "dpni.1"), "fsl_dpaa2_eth");
   EXPECT_EQ(kernel.override_of("fsl-mc", "dpni.1"), std::nullopt);
+}
+
+// A bind of the container killed after its three writes: the journal holds the container and
+// both objects (bind journals every planned device first), the kernel has all three on
+// vfio-fsl-mc. recover puts the container back first, which brings the objects back with it,
+// and then finds each object where it was: no write for the objects (the journal's newest-first
+// order alone would move each object on its own before its container removed and re-added it).
+TEST_F(OverrideBusBindTest, RecoverPutsTheContainerBackFirstAndItsObjectsComeWithIt) {
+  ASSERT_EQ(run({"bind", "--group", "fsl-mc/dpni.1"}).exit_code, 0);
+  Journal journal;
+  journal.operation = "bind";
+  journal.pid = 4242;
+  journal.started = "2026-12-07T10:00:00Z";
+  journal.devices = {{"fsl-mc", "dprc.2", {"fsl_mc_dprc", std::nullopt, true}},
+                     {"fsl-mc", "dpni.1", {"fsl_dpaa2_eth", std::nullopt, true}},
+                     {"fsl-mc", "dpmcp.3", {std::nullopt, std::nullopt, true}}};
+  StateDir dir(HostRoot(root.path(), kRelease));
+  std::string error;
+  ASSERT_TRUE(dir.ensure(&error)) << error;
+  ASSERT_TRUE(JournalStore(dir).write(journal, &error)) << error;
+
+  const std::size_t before = kernel.writes().size();
+  CliRun r = run({"recover"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const std::vector<std::string> writes(kernel.writes().begin() + static_cast<long>(before), kernel.writes().end());
+  // restore_binding steers the container to its driver through the override, then clears it.
+  EXPECT_THAT(writes, ElementsAre("/sys/bus/fsl-mc/devices/dprc.2/driver_override <- fsl_mc_dprc",
+                                  "/sys/bus/fsl-mc/drivers/vfio-fsl-mc/unbind <- dprc.2",
+                                  "/sys/bus/fsl-mc/drivers_probe <- dprc.2",
+                                  "/sys/bus/fsl-mc/devices/dprc.2/driver_override <- \n"));
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dprc.2"), "fsl_mc_dprc");
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dpni.1"), "fsl_dpaa2_eth");
+  EXPECT_EQ(kernel.driver_of("fsl-mc", "dpmcp.3"), "none");
+  EXPECT_EQ(kernel.override_of("fsl-mc", "dpni.1"), std::nullopt);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("journal.json")));
 }
 
 }  // namespace
