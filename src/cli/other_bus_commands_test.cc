@@ -80,6 +80,7 @@ TEST_F(OtherBusCommandsTest, ExplainShowsTheResetHelperAndTheRemovalNote) {
   EXPECT_THAT(text.out, HasSubstr("reset: vfio_platform_calxedaxgmac (for 'calxeda,hb-xgmac', the first compatible"));
   EXPECT_THAT(text.out, HasSubstr("marked for removal upstream"));
   EXPECT_THAT(text.out, HasSubstr("(no alias: driver_override only)"));
+  EXPECT_THAT(text.out, HasSubstr("  compatible calxeda,hb-xgmac\n"));
 
   CliRun js = run({"--json", "explain", kEth});
   json doc = json::parse(js.out);
@@ -101,6 +102,8 @@ TEST_F(OtherBusCommandsTest, BindDryRunWritesUnderThePlatformBus) {
 
 TEST_F(OtherBusCommandsTest, APlatformDeviceVfioPlatformCannotResetIsRefusedUpFront) {
   sysfs.other("platform", "fff51000.ethernet").of_compatible({"vendor,board-xgmac", "calxeda,hb-xgmac"});
+  CliRun text = run({"explain", kEth});
+  EXPECT_THAT(text.out, HasSubstr("  compatible vendor,board-xgmac, calxeda,hb-xgmac\n")) << "in list order";
   CliRun r = run({"bind", kEth});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_THAT(r.err, AllOf(HasSubstr("looks up only the first, 'vendor,board-xgmac'"), HasSubstr("reset_required=0")));

@@ -1,6 +1,6 @@
 #include "inventory/vfio_driver_check.h"
 
-#include <algorithm>
+#include "modules/module_name.h"
 
 namespace vfioctl {
 
@@ -33,9 +33,7 @@ bool VfioDriverCheck::is_vfio(std::string_view bus, std::string_view driver, boo
 
 bool VfioDriverCheck::names_vfio_driver(std::string_view bus, std::string_view override_name) {
   if (is_vfio(bus, override_name, false)) return true;
-  std::string module(override_name);
-  std::replace(module.begin(), module.end(), '-', '_');
-  return vfio_modules_.count(module) != 0;
+  return vfio_modules_.count(normalize_module_name(override_name)) != 0;
 }
 
 bool VfioDriverCheck::allows_group_ownership(std::string_view bus, std::string_view driver,

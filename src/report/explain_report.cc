@@ -1,6 +1,7 @@
 #include "report/explain_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <sstream>
 
@@ -81,11 +82,7 @@ void print_explain(const DeviceReport& report, const Snapshot& snapshot, const s
   if (report.is_vfio) out << ", a vfio driver";
   out << "\n  override   " << d.driver_override.value_or("none") << "\n";
   if (d.acpi_hid) out << "  ACPI       " << *d.acpi_hid << "\n";
-  if (!d.of_compatible.empty()) {
-    std::string list;
-    for (const auto& c : d.of_compatible) list += (list.empty() ? "" : ", ") + c;
-    out << "  compatible " << list << "\n";
-  }
+  if (!d.of_compatible.empty()) out << fmt::format("  compatible {}\n", fmt::join(d.of_compatible, ", "));
   if (d.sriov.is_vf) out << "  SR-IOV     VF of " << d.sriov.physfn.value_or("?") << "\n";
   if (d.sriov.is_pf()) {
     out << fmt::format("  SR-IOV     PF, {} of {} VFs enabled{}\n", d.sriov.numvfs.value_or(0),
