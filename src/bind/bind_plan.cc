@@ -130,7 +130,7 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
                                        ", or accept the risk with --noiommu (vfio's enable_unsafe_noiommu_mode; "
                                        "taints the kernel)"});
     }
-    if (auto why = p.ref.bus->probe_refusal(host, session.aliases(), d)) plan.cannot.push_back({id, *why});
+    if (auto why = p.ref.bus->probe_refusal(session, d)) plan.cannot.push_back({id, *why});
     if (d.sriov.has_vfs_enabled()) {
       plan.refusals.push_back({id, "is an SR-IOV PF with " + std::to_string(*d.sriov.numvfs) +
                                    " VFs enabled; vfio refuses it (\"Cannot bind to PF with SR-IOV enabled\"). "

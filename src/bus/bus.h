@@ -14,7 +14,7 @@
 
 namespace vfioctl {
 
-class VfioAliasIndex;
+class Session;
 
 class Bus {
  public:
@@ -61,17 +61,14 @@ class Bus {
   virtual bool uses_driver_override() const { return true; }
 
   // What an admin should know about giving this device to vfio on this bus (a reset helper
-  // vfio-platform will not find, a driver marked for removal upstream), for explain.
-  // `aliases` is the host's vfio alias index (vfio-platform's reset helpers are found in it).
-  virtual std::vector<std::string> notes(const HostRoot& /*host*/, const VfioAliasIndex& /*aliases*/,
-                                         const Device& /*device*/) const {
-    return {};
-  }
+  // vfio-platform will not find, a driver marked for removal upstream), for explain. The session
+  // answers what the hooks ask of the host: its vfio alias index (vfio-platform's reset helpers
+  // are found in it) and libkmod (the options modprobe.d gives a module not loaded yet).
+  virtual std::vector<std::string> notes(Session& /*session*/, const Device& /*device*/) const { return {}; }
 
   // Why this bus's vfio driver will refuse the device in its probe, when that is known before
   // anything is touched (vfio-platform without a reset function); bind then does nothing.
-  virtual std::optional<std::string> probe_refusal(const HostRoot& /*host*/, const VfioAliasIndex& /*aliases*/,
-                                                   const Device& /*device*/) const {
+  virtual std::optional<std::string> probe_refusal(Session& /*session*/, const Device& /*device*/) const {
     return std::nullopt;
   }
 

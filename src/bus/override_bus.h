@@ -25,8 +25,8 @@ struct BusSpec {
   std::function<std::optional<std::string>(std::string_view)> canonical_name;
   // Reads what only this bus has (compatible strings, subchannel type) into the device.
   std::function<void(const HostRoot&, const Dir&, Device&)> read_extra;
-  std::function<std::vector<std::string>(const HostRoot&, const VfioAliasIndex&, const Device&)> notes;
-  std::function<std::optional<std::string>(const HostRoot&, const VfioAliasIndex&, const Device&)> probe_refusal;
+  std::function<std::vector<std::string>(Session&, const Device&)> notes;
+  std::function<std::optional<std::string>(Session&, const Device&)> probe_refusal;
   bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
   bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie
 };
@@ -45,13 +45,11 @@ class OverrideBus final : public Bus {
   std::optional<std::string> vfio_alias_key(const Device& device) const override;
   bool lists_all_devices() const override { return spec_.list_all; }
   bool uses_driver_override() const override { return spec_.steered_by_override; }
-  std::vector<std::string> notes(const HostRoot& host, const VfioAliasIndex& aliases,
-                                 const Device& device) const override {
-    return spec_.notes ? spec_.notes(host, aliases, device) : std::vector<std::string>{};
+  std::vector<std::string> notes(Session& session, const Device& device) const override {
+    return spec_.notes ? spec_.notes(session, device) : std::vector<std::string>{};
   }
-  std::optional<std::string> probe_refusal(const HostRoot& host, const VfioAliasIndex& aliases,
-                                           const Device& device) const override {
-    return spec_.probe_refusal ? spec_.probe_refusal(host, aliases, device) : std::nullopt;
+  std::optional<std::string> probe_refusal(Session& session, const Device& device) const override {
+    return spec_.probe_refusal ? spec_.probe_refusal(session, device) : std::nullopt;
   }
 
  private:

@@ -13,7 +13,7 @@ BusSpec amba_bus_spec() {
     d.of_compatible = read_of_compatible(dev);
     d.acpi_hid = read_acpi_hid(dev);
   };
-  s.notes = [](const HostRoot&, const VfioAliasIndex&, const Device&) {
+  s.notes = [](Session&, const Device&) {
     // vfio_amba_probe sets reset_required = false: no reset helper is looked for.
     return std::vector<std::string>{"vfio-amba needs no reset helper; it is marked for removal upstream"};
   };

@@ -22,7 +22,7 @@ BusSpec ap_bus_spec() {
   s.read_extra = [](const HostRoot&, const Dir&, Device& d) {
     if (!parse_apqn(d.name)) d.not_assignable = "AP adapter (give its queues, ADAPTER.DOMAIN, to vfio_ap)";
   };
-  s.notes = [](const HostRoot&, const VfioAliasIndex&, const Device& d) {
+  s.notes = [](Session&, const Device& d) {
     std::vector<std::string> out;
     if (parse_apqn(d.name)) {
       out.push_back("AP queues go to vfio_ap through /sys/bus/ap/apmask and aqmask, not driver_override; "

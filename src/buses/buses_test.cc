@@ -22,6 +22,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using vfioctl::testing::FakeSysfs;
 using vfioctl::testing::ModuleKind;
 using vfioctl::testing::ModuleTree;
@@ -134,7 +135,7 @@ TEST_F(OtherBusesTest, TheBusGenericDriverIsTheCandidateWithoutAnAlias) {
   const DeviceReport* dpni = find(s, "fsl-mc", "dpni.0");
   ASSERT_TRUE(dpni && dpni->best());
   EXPECT_EQ(dpni->best()->module, "vfio_fsl_mc");
-  EXPECT_THAT(buses.find("fsl-mc")->notes(session.host(), session.aliases(), dpni->device), Contains(HasSubstr("bind the container (fsl-mc/dprc.N) to vfio-fsl-mc first")));
+  EXPECT_THAT(buses.find("fsl-mc")->notes(session, dpni->device), Contains(HasSubstr("bind the container (fsl-mc/dprc.N) to vfio-fsl-mc first")));
   const DeviceReport* io = find(s, "css", "0.0.0000");
   ASSERT_TRUE(io && io->best());
   EXPECT_EQ(io->best()->module, "vfio_ccw");
@@ -156,7 +157,7 @@ TEST_F(OtherBusesTest, AResetHelperForALaterCompatibleStringIsFoundButTheKernelW
   Session session(sysfs.host(kRelease));
   BusRegistry buses;
   auto d = buses.find("platform")->read(session.host(), "fff51000.ethernet");
-  PlatformReset r = find_platform_reset(session.host(), session.aliases(), *d);
+  PlatformReset r = find_platform_reset(session, *d);
   ASSERT_TRUE(r.applies);
   EXPECT_EQ(r.match, 1u);
   EXPECT_EQ(r.module, "vfio_platform_calxedaxgmac");
@@ -171,7 +172,7 @@ TEST_F(OtherBusesTest, AResetHelperForTheFirstStringIsUsedByTheKernel) {
   sysfs.other("platform", "fff51000.ethernet").of_compatible({"calxeda,hb-xgmac"});
   Session session(sysfs.host(kRelease));
   BusRegistry buses;
-  PlatformReset r = find_platform_reset(session.host(), session.aliases(), *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
+  PlatformReset r = find_platform_reset(session, *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
   EXPECT_TRUE(r.kernel_finds_it);
   EXPECT_FALSE(r.probe_will_fail());
   EXPECT_THAT(r.summary, HasSubstr("reset: vfio_platform_calxedaxgmac (for 'calxeda,hb-xgmac', the first"));
@@ -182,11 +183,80 @@ TEST_F(OtherBusesTest, ResetRequiredOffMeansTheProbeGoesAheadWithoutAReset) {
   sysfs.file("/sys/module/vfio_platform/parameters/reset_required", "N");
   Session session(sysfs.host(kRelease));
   BusRegistry buses;
-  PlatformReset r = find_platform_reset(session.host(), session.aliases(), *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
+  PlatformReset r = find_platform_reset(session, *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
   EXPECT_EQ(r.match, std::nullopt);
   EXPECT_FALSE(r.reset_required);
   EXPECT_FALSE(r.probe_will_fail());
   EXPECT_THAT(r.summary, HasSubstr("without a reset between users"));
+}
+
+// vfio_platform not loaded yet: the options modprobe.d gives it are what the bind's load will use
+// (libkmod applies them), so an admin's "options vfio_platform reset_required=0" is honoured.
+TEST_F(OtherBusesTest, ResetRequiredComesFromModprobeDWhileVfioPlatformIsNotLoaded) {
+  sysfs.other("platform", "fff51000.ethernet").of_compatible({"vendor,unknown-mac"});
+  {
+    Session session(sysfs.host(kRelease));
+    PlatformReset r = find_platform_reset(session, *session.buses().find("platform")->read(session.host(), "fff51000.ethernet"));
+    EXPECT_TRUE(r.reset_required) << "the default";
+    EXPECT_TRUE(r.probe_will_fail());
+    EXPECT_THAT(r.summary, HasSubstr("reset_required=Y (the default)"));
+  }
+  testing::write_modprobe_conf(root, "vfio-platform.conf", "options vfio_platform reset_required=0\n");
+  Session session(sysfs.host(kRelease));
+  const Bus& platform = *session.buses().find("platform");
+  auto d = platform.read(session.host(), "fff51000.ethernet");
+  PlatformReset r = find_platform_reset(session, *d);
+  EXPECT_FALSE(r.reset_required);
+  EXPECT_FALSE(r.probe_will_fail());
+  EXPECT_EQ(platform.probe_refusal(session, *d), std::nullopt) << "bind goes ahead";
+  EXPECT_THAT(r.summary, HasSubstr("reset_required=0 (modprobe.d: options vfio_platform reset_required=0)"));
+
+  // Once loaded, the module's own parameter is the truth (a reload would be needed to change it).
+  sysfs.file("/sys/module/vfio_platform/parameters/reset_required", "Y");
+  Session loaded(sysfs.host(kRelease));
+  EXPECT_TRUE(find_platform_reset(loaded, *d).reset_required);
+}
+
+TEST(PlatformResetTest, ResetRequiredIsReadFromAnOptionStringInTheKernelsBoolSpelling) {
+  EXPECT_EQ(reset_required_option(""), std::nullopt);
+  EXPECT_EQ(reset_required_option("foo=1"), std::nullopt);
+  EXPECT_EQ(reset_required_option("reset_required_x=0"), std::nullopt);
+  EXPECT_EQ(reset_required_option("reset_required=0"), false);
+  EXPECT_EQ(reset_required_option("reset_required=N"), false);
+  EXPECT_EQ(reset_required_option("reset_required=off"), false);
+  EXPECT_EQ(reset_required_option("foo=1 reset_required=y"), true);
+  EXPECT_EQ(reset_required_option("reset_required"), true) << "a bare bool parameter";
+  EXPECT_EQ(reset_required_option("reset_required=0 reset_required=1"), true) << "the last one wins";
+}
+
+// On 6.1, vfio_platform_init_common returns the missing reset's -ENOENT even with
+// reset_required=0 (fixed in 6.2 by 168a9c91fe0a): the same device as above is refused up front.
+TEST_F(OtherBusesTest, OnA61KernelResetRequiredOffDoesNotSaveTheProbe) {
+  sysfs.other("platform", "fff51000.ethernet").of_compatible({"vendor,unknown-mac"});
+  sysfs.file("/sys/module/vfio_platform/parameters/reset_required", "N");
+  Session session(sysfs.host("6.1.0-28-arm64"));
+  BusRegistry buses;
+  const Bus& platform = *buses.find("platform");
+  auto d = platform.read(session.host(), "fff51000.ethernet");
+  ASSERT_TRUE(d);
+  PlatformReset r = find_platform_reset(session, *d);
+  EXPECT_FALSE(r.reset_required);
+  EXPECT_TRUE(r.reset_param_ignored);
+  EXPECT_TRUE(r.probe_will_fail());
+  EXPECT_THAT(r.summary, AllOf(HasSubstr("even with reset_required=0"), HasSubstr("168a9c91fe0a"),
+                               HasSubstr("use a 6.2 or later kernel")));
+  auto refusal = platform.probe_refusal(session, *d);
+  ASSERT_TRUE(refusal);
+  EXPECT_EQ(*refusal, r.summary);
+}
+
+TEST(PlatformResetTest, OnlyThe61SeriesIgnoresResetRequired) {
+  for (const char* r : {"6.1", "6.1.0-28-amd64", "6.1.192-vfioctl-test", "6.1.0+debug"}) {
+    EXPECT_TRUE(ignores_reset_required(r)) << r;
+  }
+  for (const char* r : {"6.10.3", "6.12.0-31-amd64", "6.2.0", "5.19.0", "6.0.9", "", "6"}) {
+    EXPECT_FALSE(ignores_reset_required(r)) << r;
+  }
 }
 
 // An ACPI device takes vfio-platform's ACPI path: its reset is the firmware's _RST method, and
@@ -199,13 +269,26 @@ TEST_F(OtherBusesTest, AnAcpiDeviceIsResetThroughItsFirmwareNotAHelper) {
   auto d = buses.find("platform")->read(session.host(), "fff51000.ethernet");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->acpi_hid, "AMDI8001");
-  PlatformReset r = find_platform_reset(session.host(), session.aliases(), *d);
+  PlatformReset r = find_platform_reset(session, *d);
   ASSERT_TRUE(r.applies);
   EXPECT_TRUE(r.acpi);
   EXPECT_EQ(r.module, std::nullopt) << "the calxeda helper is not what vfio-platform uses here";
   EXPECT_FALSE(r.probe_will_fail());
   EXPECT_THAT(r.summary, AllOf(HasSubstr("an ACPI device (AMDI8001)"), HasSubstr("_RST"),
                                HasSubstr("sysfs does not show"), HasSubstr("reset_required=0")));
+  EXPECT_THAT(r.summary, Not(HasSubstr("168a9c91fe0a"))) << "6.12 honours reset_required=0";
+}
+
+TEST_F(OtherBusesTest, OnA61KernelAnAcpiDeviceWithoutRstCannotBeSavedByResetRequired) {
+  sysfs.other("platform", "fff51000.ethernet").acpi_companion("AMDI8001");
+  Session session(sysfs.host("6.1.0-28-amd64"));
+  BusRegistry buses;
+  PlatformReset r = find_platform_reset(session,
+                                        *buses.find("platform")->read(session.host(), "fff51000.ethernet"));
+  EXPECT_TRUE(r.acpi);
+  EXPECT_FALSE(r.probe_will_fail()) << "whether the firmware has _RST is still unknown";
+  EXPECT_THAT(r.summary, AllOf(HasSubstr("without it the probe fails"), HasSubstr("even with reset_required=0")));
+  EXPECT_THAT(r.summary, Not(HasSubstr("unless vfio_platform is loaded with reset_required=0")));
 }
 
 // The helper is found where request_module("vfio-reset:<compat>") has modprobe find it, and
@@ -253,7 +336,7 @@ TEST(PlatformResetKmodTest, TheHelperIsTheOneModprobeResolvesFromEverySource) {
     Session session(sysfs.host(release));
     auto d = session.buses().find("platform")->read(session.host(), "fff51000.ethernet");
     ASSERT_TRUE(d);
-    PlatformReset r = find_platform_reset(session.host(), session.aliases(), *d);
+    PlatformReset r = find_platform_reset(session, *d);
     EXPECT_EQ(r.match, c.match);
     EXPECT_EQ(r.module.value_or(""), c.module);
     EXPECT_EQ(r.built_in, c.built_in);

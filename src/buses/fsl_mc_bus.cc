@@ -27,7 +27,7 @@ BusSpec fsl_mc_bus_spec() {
     std::string_view parent = last_component(path.substr(0, slash));
     if (parent.rfind("dprc.", 0) == 0) d.container = std::string(parent);
   };
-  s.notes = [](const HostRoot&, const VfioAliasIndex&, const Device& d) {
+  s.notes = [](Session&, const Device& d) {
     std::vector<std::string> out;
     if (d.container) {
       out.push_back("an object of the container fsl-mc/" + *d.container + ": it goes to vfio-fsl-mc with its container "

@@ -38,17 +38,18 @@ BusSpec platform_bus_spec() {
     d.of_compatible = read_of_compatible(dev);
     d.acpi_hid = read_acpi_hid(dev);
   };
-  s.notes = [](const HostRoot& host, const VfioAliasIndex& aliases, const Device& d) {
+  s.notes = [](Session& session, const Device& d) {
     std::vector<std::string> out;
-    PlatformReset reset = find_platform_reset(host, aliases, d);
+    PlatformReset reset = find_platform_reset(session, d);
     if (reset.applies) out.push_back(reset.summary);
     out.push_back("vfio-platform and its reset helpers are marked for removal upstream: plan for their end");
     return out;
   };
   // vfio-platform's probe fails without a reset function while reset_required is on
-  // (vfio_platform_probe_common): refused before anything is touched, saying what to do.
-  s.probe_refusal = [](const HostRoot& host, const VfioAliasIndex& aliases, const Device& d) -> std::optional<std::string> {
-    PlatformReset reset = find_platform_reset(host, aliases, d);
+  // (vfio_platform_init_common; vfio_platform_probe_common before 6.1), and on 6.1 even with it
+  // off: refused before anything is touched, saying what to do.
+  s.probe_refusal = [](Session& session, const Device& d) -> std::optional<std::string> {
+    PlatformReset reset = find_platform_reset(session, d);
     if (!reset.probe_will_fail()) return std::nullopt;
     return reset.summary;
   };

@@ -4,21 +4,76 @@
 
 namespace vfioctl {
 
-PlatformReset find_platform_reset(const HostRoot& host, const VfioAliasIndex& aliases, const Device& device) {
+namespace {
+
+constexpr std::string_view kIgnoredOn61 =
+    "this 6.1 kernel's vfio-platform fails the probe of a device without a reset even with reset_required=0 "
+    "(fixed in 6.2 by commit 168a9c91fe0a)";
+
+std::string origin(const PlatformReset& r) {
+  return r.reset_required_from.empty() ? std::string() : " (" + r.reset_required_from + ")";
+}
+
+}  // namespace
+
+bool ignores_reset_required(std::string_view release) {
+  // "6.1", "6.1.0-28-amd64", "6.1.192-vfioctl-test"; not "6.10" or "6.12".
+  if (!release.starts_with("6.1")) return false;
+  return release.size() == 3 || release[3] == '.' || release[3] == '-' || release[3] == '+';
+}
+
+std::optional<bool> reset_required_option(std::string_view options) {
+  std::optional<bool> out;
+  constexpr std::string_view kKey = "reset_required";
+  while (!options.empty()) {
+    auto space = options.find_first_of(" \t");
+    std::string_view word = options.substr(0, space);
+    options = space == std::string_view::npos ? std::string_view() : options.substr(space + 1);
+    if (!word.starts_with(kKey)) continue;
+    std::string_view rest = word.substr(kKey.size());
+    if (rest.empty()) {
+      out = true;  // a bare bool parameter means "on" (kernel/params.c param_set_bool)
+      continue;
+    }
+    if (rest.front() != '=') continue;  // reset_required_x=...
+    std::string_view v = rest.substr(1);
+    if (v == "1" || v == "y" || v == "Y" || v == "on") out = true;
+    else if (v == "0" || v == "n" || v == "N" || v == "off") out = false;
+  }
+  return out;  // the last setting wins, as modprobe passes them in order
+}
+
+PlatformReset find_platform_reset(Session& session, const Device& device) {
   PlatformReset r;
   if (device.bus != "platform" || (device.of_compatible.empty() && !device.acpi_hid)) return r;
   r.applies = true;
+  const HostRoot& host = session.host();
+  const VfioAliasIndex& aliases = session.aliases();
   ReadResult param = read_attr_path(host.path("/sys/module/vfio_platform/parameters/reset_required"));
-  if (param.ok()) r.reset_required = param.value == "Y" || param.value == "1";
+  if (param.ok()) {
+    r.reset_required = param.value == "Y" || param.value == "1";
+  } else {
+    std::string options = session.kmod().configured_options("vfio_platform");
+    if (auto v = reset_required_option(options)) {
+      r.reset_required = *v;
+      r.reset_required_from = "modprobe.d: options vfio_platform " + options;
+    }
+  }
+  r.reset_param_ignored = ignores_reset_required(host.kernel_release());
 
   if (device.acpi_hid) {
     r.acpi = true;
     r.summary = "reset: an ACPI device (" + *device.acpi_hid +
                 "), so vfio-platform resets it with the firmware's _RST method and uses no vfio-reset helper; "
                 "sysfs does not show whether the firmware has _RST";
-    r.summary += r.reset_required ? ": without it the probe fails (\"No reset function found\"), unless "
-                                    "vfio_platform is loaded with reset_required=0"
-                                  : "; reset_required=0: without _RST the device is used without a reset between users";
+    if (r.reset_param_ignored) {
+      r.summary += ": without it the probe fails, and " + std::string(kIgnoredOn61);
+    } else {
+      r.summary += r.reset_required ? ": without it the probe fails (\"No reset function found\"), unless "
+                                      "vfio_platform is loaded with reset_required=0"
+                                    : "; reset_required=0" + origin(r) +
+                                          ": without _RST the device is used without a reset between users";
+    }
     return r;
   }
 
@@ -46,10 +101,16 @@ PlatformReset find_platform_reset(const HostRoot& host, const VfioAliasIndex& al
                 " compatible strings";
   }
   if (!r.kernel_finds_it) {
-    r.summary += r.reset_required
-                     ? "; with vfio_platform.reset_required=Y (the default) its probe will fail: load vfio_platform "
-                       "with reset_required=0 to use the device without a reset between users"
-                     : "; reset_required=0: the device is used without a reset between users";
+    if (r.reset_param_ignored) {
+      r.summary += "; its probe will fail: " + std::string(kIgnoredOn61) + "; use a 6.2 or later kernel";
+    } else {
+      r.summary += r.reset_required
+                       ? "; with vfio_platform.reset_required=Y" +
+                             (r.reset_required_from.empty() ? std::string(" (the default)") : origin(r)) +
+                             " its probe will fail: load vfio_platform with reset_required=0 to use the device "
+                             "without a reset between users"
+                       : "; reset_required=0" + origin(r) + ": the device is used without a reset between users";
+    }
   }
   return r;
 }

@@ -14,6 +14,12 @@
 // (vfio_platform_get_reset -> vfio_platform_acpi_has_reset), never through a helper. Whether
 // the firmware has _RST is not in sysfs, so vfioctl says what it cannot know instead of guessing.
 //
+// reset_required=0 does not work on 6.1 kernels: vfio_platform_init_common returns the -ENOENT of
+// vfio_platform_get_reset whatever the parameter says, so the probe fails for every device
+// without a reset (brought in by 5f6c7e0831a1, "Use the new device life cycle helpers", in 6.1;
+// fixed by 168a9c91fe0a, "ignore missing reset if disabled at module init", in 6.2; Debian's
+// 6.1.192 source still has it, and the real-kernel scenario 95 shows it).
+//
 // The helper is looked up as request_module() would have modprobe look it up: through the vfio
 // alias index (modprobe.d aliases, then modules.alias, then the built-in index), taking the first
 // source that answers, so a helper built into the kernel or aliased in modprobe.d is found too.
@@ -21,11 +27,11 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bus/device.h"
-#include "host/host_root.h"
-#include "modules/vfio_alias_index.h"
+#include "inventory/session.h"
 
 namespace vfioctl {
 
@@ -37,11 +43,27 @@ struct PlatformReset {
   bool built_in = false;                // the helper is built into the kernel (nothing to load)
   bool kernel_finds_it = false;         // match == 0: vfio-platform will load and use it
   bool reset_required = true;           // vfio_platform's reset_required (default Y)
+  // Where reset_required comes from when not the default: "" (the loaded module's parameter, or
+  // the default), or the modprobe.d options vfio_platform will be loaded with.
+  std::string reset_required_from;
+  bool reset_param_ignored = false;     // a 6.1 kernel: reset_required=0 does not spare the probe
   std::string summary;                  // one sentence for explain and bind
   // Binding will fail in vfio-platform's probe ("no reset function found for device").
-  bool probe_will_fail() const { return applies && !acpi && reset_required && !kernel_finds_it; }
+  bool probe_will_fail() const {
+    return applies && !acpi && !kernel_finds_it && (reset_required || reset_param_ignored);
+  }
 };
 
-PlatformReset find_platform_reset(const HostRoot& host, const VfioAliasIndex& aliases, const Device& device);
+// Whether this kernel release's vfio-platform fails a device without a reset even with
+// reset_required=0 (6.1.x, see above).
+bool ignores_reset_required(std::string_view kernel_release);
+
+// reset_required as a module option string sets it ("reset_required=0 foo=1"), in the kernel's
+// bool spelling (kstrtobool: y/Y/1/on, n/N/0/off); nullopt when the string does not set it.
+std::optional<bool> reset_required_option(std::string_view options);
+
+// Reads reset_required from the loaded vfio_platform's parameter; before it is loaded, from the
+// options modprobe.d gives it through libkmod (the options the bind's load will use).
+PlatformReset find_platform_reset(Session& session, const Device& device);
 
 }  // namespace vfioctl

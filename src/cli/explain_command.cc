@@ -15,7 +15,7 @@ int run_explain(const GlobalOptions& g, const std::string& device, CliIo& io) {
     return kExitBadInput;
   }
   const DeviceReport& report = snap.devices.front();
-  const std::vector<std::string> notes = refs->front().bus->notes(session.host(), session.aliases(), report.device);
+  const std::vector<std::string> notes = refs->front().bus->notes(session, report.device);
   if (g.json) {
     io.out << explain_json(report, snap, notes).dump(2) << "\n";
     return kExitOk;

@@ -119,6 +119,17 @@ std::vector<std::string> KmodSession::lookup(const std::string& alias) const {
   return out;
 }
 
+std::string KmodSession::configured_options(std::string_view module) const {
+  if (!ctx_) return {};
+  kmod_module* mod = nullptr;
+  std::string name(module);
+  if (kmod_module_new_from_name(ctx_, name.c_str(), &mod) < 0 || !mod) return {};
+  const char* options = kmod_module_get_options(mod);
+  std::string out = options ? options : "";
+  kmod_module_unref(mod);
+  return out;
+}
+
 std::optional<bool> KmodSession::in_dependency_index(std::string_view module) const {
   if (!ctx_ || !path_exists(modules_dir_ + "/modules.dep.bin")) return std::nullopt;
   kmod_module* mod = nullptr;

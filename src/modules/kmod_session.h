@@ -51,6 +51,10 @@ class KmodSession {
   // driver for a device's "pci:v..." modalias.
   std::vector<std::string> lookup(const std::string& alias) const;
 
+  // The options modprobe.d (and the kernel command line's MODULE.PARAM=) give `module`, as
+  // kmod_module_get_options() returns them: "reset_required=0", or "" when none.
+  std::string configured_options(std::string_view module) const;
+
   // Messages libkmod logged (at error priority) while vfioctl used it.
   const std::vector<std::string>& log() const { return *log_; }
 
