@@ -4,6 +4,9 @@
 
 #include <cerrno>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "bind/driver_names.h"
 #include "bind/override_binder.h"
 #include "bind/ownership.h"
@@ -85,9 +88,12 @@ void bind_device(OperationContext& ctx, OverrideBinder& binder, const BindPlan& 
       r.message = "the device disappeared during the probe";
       return;
     }
+    // Every line the probe logged about the device: the driver's own reason ("No reset function
+    // found") comes before the driver core's "probe of X failed with error -N".
     auto why = ctx.kernel.kernel_messages_about(dev);
     attempt.outcome = after.driver ? "the device ended on " + *after.driver + " instead"
-                                   : "the driver refused the device" + (why.empty() ? std::string(" (see dmesg)") : ": " + why.back());
+                                   : "the driver refused the device" +
+                                         (why.empty() ? std::string(" (see dmesg)") : fmt::format(": {}", fmt::join(why, "; ")));
     r.attempts.push_back(attempt);
     if (after.driver) return;  // something else holds it: do not try further drivers over it
   }

@@ -1,10 +1,28 @@
 #include "bind/restore.h"
 
+#include <cerrno>
+
 #include "host/file_io.h"
 
 namespace vfioctl {
 
 namespace {
+
+// A driver whose probe answers EBUSY to a device it served before: some drivers serve one device
+// per module load and never forget it on unbind (qemu_fw_cfg keeps fw_cfg_sel_ko set after
+// fw_cfg_sysfs_remove, so every later probe returns -EBUSY; seen on 6.1 in the real-kernel
+// scenario 95). Only a fresh load of the module takes the device back.
+std::string reload_hint(const OverrideBinder& b, const std::string& driver) {
+  ReadResult module = read_link_path(b.host().sys("bus/") + std::string(b.bus().name()) + "/drivers/" + driver + "/module");
+  std::string name = module.ok() ? std::string(last_component(module.value)) : std::string();
+  if (name.empty()) {
+    return "; " + driver + "'s probe answered EBUSY: if it serves one device per boot, only a reboot gives the "
+           "device back to it";
+  }
+  return "; " + driver + "'s probe answered EBUSY: if it serves one device per module load (qemu_fw_cfg does), "
+         "it takes the device back after 'modprobe -r " + name + "' and 'modprobe " + name + "'; then run "
+         "'vfioctl recover'";
+}
 
 void note(std::string& log, const std::string& what, int error) {
   if (error == 0) return;
@@ -34,6 +52,7 @@ RestoreResult restore_once(OverrideBinder& b, const std::string& device, const B
     return result;
   }
   std::string log;
+  std::string busy_hint;
 
   // 1. Steer matching: towards the original driver, or to the original override when the
   //    device was unbound.
@@ -52,7 +71,9 @@ RestoreResult restore_once(OverrideBinder& b, const std::string& device, const B
     }
     if (s.present && !s.driver) {
       // Matching did not attach it (the driver may refuse a probe once): ask the driver itself.
-      note(log, "bind to " + *original.driver, b.bind(device, *original.driver));
+      int e = b.bind(device, *original.driver);
+      note(log, "bind to " + *original.driver, e);
+      if (e == EBUSY) busy_hint = reload_hint(b, *original.driver);
     }
   }
 
@@ -66,6 +87,7 @@ RestoreResult restore_once(OverrideBinder& b, const std::string& device, const B
   if (!result.ok) {
     result.message = "is " + result.final_state.describe() + ", expected " + original.describe();
     if (!log.empty()) result.message += " (" + log + ")";
+    if (!result.final_state.driver) result.message += busy_hint;
   }
   return result;
 }

@@ -86,6 +86,29 @@ TEST_F(OverrideBusBindTest, AProbeVfioPlatformRefusesPutsTheDeviceBack) {
   EXPECT_THAT(r.err, HasSubstr("fff51000.ethernet"));
 }
 
+// QEMU's fw_cfg device, seen in the real-kernel scenario 95: vfio-platform refuses it (no _RST),
+// and qemu_fw_cfg, which serves one device per load, answers EBUSY when asked to take it back.
+// The device cannot be put back, the journal stays, and the message says how to finish.
+TEST_F(OverrideBusBindTest, AHostDriverThatServesOneDevicePerLoadNamesTheReloadThatGivesTheDeviceBack) {
+  kernel.add_device({"platform", "QEMU0002:00", "fw_cfg", "qemu_fw_cfg", 7, std::nullopt, std::nullopt,
+                     "acpi:QEMU0002:"});
+  kernel.serves_one_device_per_load("fw_cfg");
+  kernel.refuse_probe("vfio-platform", ENOENT, "VFIO: No reset function found for device QEMU0002:00");
+  CliRun r = run({"bind", "platform/QEMU0002:00"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("the driver refused the device: vfio-platform QEMU0002:00: VFIO: No reset function "
+                               "found for device QEMU0002:00; vfio-platform QEMU0002:00: probe with driver "
+                               "vfio-platform failed with error -2"))
+      << "the driver's own reason first, then the driver core's line";
+  EXPECT_EQ(kernel.driver_of("platform", "QEMU0002:00"), "none");
+  EXPECT_EQ(kernel.override_of("platform", "QEMU0002:00"), std::nullopt) << "the override is put back all the same";
+  EXPECT_THAT(r.err, AllOf(HasSubstr("could not be put back"), HasSubstr("fw_cfg's probe answered EBUSY"),
+                           HasSubstr("'modprobe -r qemu_fw_cfg' and 'modprobe qemu_fw_cfg'"),
+                           HasSubstr("vfioctl recover")));
+  StateDir dir(HostRoot(root.path(), kRelease));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("journal.json"))) << "recover is how the user finishes";
+}
+
 TEST_F(OverrideBusBindTest, AnIoSubchannelGoesToVfioCcw) {
   CliRun r = run({"bind", "css/0.0.0000"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;

@@ -92,23 +92,31 @@ void OverrideBusFakeKernel::attach(Dev& d) {
   }
 }
 
-void OverrideBusFakeKernel::probe(Dev& d, const std::string& driver) {
+int OverrideBusFakeKernel::probe(Dev& d, const std::string& driver) {
   const std::string bus = d.spec.bus, name = d.spec.name;
-  if (auto r = refusals_.find(driver); r != refusals_.end()) {
+  int refusal = 0;
+  if (auto r = refusals_.find(driver); r != refusals_.end()) refusal = r->second;
+  if (auto once = once_per_load_.find(driver); once != once_per_load_.end() && once->second) refusal = EBUSY;
+  if (refusal) {
+    if (auto why = refusal_reasons_.find(driver); why != refusal_reasons_.end() && !why->second.empty() && refusal != EBUSY) {
+      messages_.push_back(driver + " " + name + ": " + why->second);
+    }
     messages_.push_back(driver + " " + name + ": probe with driver " + driver + " failed with error -" +
-                        std::to_string(r->second));
-    return;
+                        std::to_string(refusal));
+    return refusal;
   }
   if (vfio_driver(bus, driver) && !d.spec.group) {
-    messages_.push_back(driver + " " + name + ": No IOMMU group");  // -EINVAL
-    return;
+    messages_.push_back(driver + " " + name + ": No IOMMU group");
+    return EINVAL;
   }
   d.driver = driver;
   if (bus == "fsl-mc" && is_dprc(name)) scan_container(name, vfio_driver(bus, driver) != nullptr);
+  return 0;
 }
 
 void OverrideBusFakeKernel::detach(Dev& d) {
   const std::string bus = d.spec.bus, name = d.spec.name;
+  if (auto once = once_per_load_.find(*d.driver); once != once_per_load_.end()) once->second = true;
   d.driver.reset();
   if (bus == "fsl-mc" && is_dprc(name)) remove_objects_of(name);
 }
@@ -167,8 +175,7 @@ int OverrideBusFakeKernel::write_attribute(const std::string& path, std::string_
     } else if (attr == "bind") {
       if (!d || d->driver) return d ? EBUSY : ENODEV;
       if (!matches(*d, driver)) return ENODEV;
-      probe(*d, driver);
-      if (!d->driver) result = EINVAL;
+      result = probe(*d, driver);
     } else {
       return EACCES;
     }

@@ -18,6 +18,10 @@
 //     objects added back (dprc_scan_container). When that driver is vfio-fsl-mc, its bus notifier
 //     sets every new object's driver_override to "vfio-fsl-mc" (vfio_fsl_mc_bus_notifier,
 //     BUS_NOTIFY_ADD_DEVICE), so they attach to it.
+//   - a driver can serve one device per module load: after a device is unbound from it, every
+//     probe answers -EBUSY (drivers/firmware/qemu_fw_cfg.c: fw_cfg_sysfs_probe returns -EBUSY
+//     while fw_cfg_sel_ko is set, and fw_cfg_sysfs_remove never clears it).
+//   - bind (bus.c bind_store -> device_driver_attach) answers the probe's own error.
 //   - loading a vfio module registers its driver (driver_register -> driver_attach: unbound
 //     devices it matches probe).
 // Devices are FakeSysfs "other" devices, re-rendered after every change.
@@ -48,8 +52,15 @@ class OverrideBusFakeKernel final : public KernelPort {
   };
   // Adds the device bound to its host driver (unbound when it has none).
   void add_device(DeviceSpec spec);
-  // Probes of `driver` fail with -error (a positive errno) from now on.
-  void refuse_probe(const std::string& driver, int error) { refusals_[driver] = error; }
+  // Probes of `driver` fail with -error (a positive errno) from now on; the driver first logs
+  // `reason` about the device when one is given, as dev_err() would, then the driver core its
+  // "probe ... failed with error -N" (drivers/base/dd.c call_driver_probe).
+  void refuse_probe(const std::string& driver, int error, std::string reason = {}) {
+    refusals_[driver] = error;
+    refusal_reasons_[driver] = std::move(reason);
+  }
+  // `driver` probes only until a device has been unbound from it; then -EBUSY (qemu_fw_cfg).
+  void serves_one_device_per_load(const std::string& driver) { once_per_load_[driver] = false; }
   // The `index`th write (0-based, every write counted) fails with `error` and changes nothing.
   void fail_write(std::size_t index, int error) { failures_[index] = error; }
 
@@ -74,7 +85,7 @@ class OverrideBusFakeKernel final : public KernelPort {
   bool matches(const Dev& d, const std::string& driver) const;
   bool registered(const std::string& bus, const std::string& driver) const;
   void attach(Dev& d);                                   // device_attach()
-  void probe(Dev& d, const std::string& driver);         // really_probe(), with the fsl-mc rules
+  int probe(Dev& d, const std::string& driver);          // really_probe(), with the fsl-mc rules
   void detach(Dev& d);                                   // device_release_driver()
   void remove_objects_of(const std::string& container);  // dprc_remove_devices()
   void scan_container(const std::string& container, bool vfio);
@@ -85,6 +96,8 @@ class OverrideBusFakeKernel final : public KernelPort {
   std::map<std::string, Dev> mc_objects_;   // fsl-mc objects the MC holds, present or not
   std::set<std::string> loaded_;
   std::map<std::string, int> refusals_;
+  std::map<std::string, std::string> refusal_reasons_;
+  std::map<std::string, bool> once_per_load_;  // driver -> a device has been unbound from it
   std::map<std::size_t, int> failures_;
   std::vector<std::string> writes_;
   std::vector<std::string> messages_;
