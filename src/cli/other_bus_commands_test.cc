@@ -15,6 +15,7 @@ namespace vfioctl {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using nlohmann::json;
@@ -72,6 +73,15 @@ TEST_F(OtherBusCommandsTest, StatusListsOtherBusesBesidePci) {
   EXPECT_EQ(d["iommu_group"], 3);
   EXPECT_TRUE(d["vendor"].is_null());
   EXPECT_EQ(d["vfio_driver"]["module"], "vfio_platform");
+}
+
+// A device the firmware describes through ACPI shows its hardware ID where PCI shows vendor:device.
+TEST_F(OtherBusCommandsTest, StatusShowsTheAcpiHardwareIdInTheIdColumn) {
+  sysfs.other("platform", "AMDI8001:00").modalias("acpi:AMDI8001:").acpi_companion("AMDI8001").group(4);
+  CliRun text = run({"status", "platform/AMDI8001:00", kEth});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, ContainsRegex("platform/AMDI8001:00 +AMDI8001 +-"));
+  EXPECT_THAT(text.out, ContainsRegex("platform/fff51000.ethernet +- +calxedaxgmac")) << "no ACPI companion";
 }
 
 TEST_F(OtherBusCommandsTest, ExplainShowsTheResetHelperAndTheRemovalNote) {

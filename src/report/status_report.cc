@@ -159,7 +159,8 @@ void print_status_table(const Snapshot& snapshot, std::ostream& out, PciNames* n
       description = !d.of_compatible.empty() ? d.of_compatible.front() : d.modalias.value_or("");
     }
     if (!d.warnings.empty()) description = paint(style, "33", "! ") + description;
-    table.add_row({d.id(), d.bus == "pci" ? pci_id_text(d) : "-", driver, d.driver_override.value_or("-"),
+    // ID: the PCI vendor:device, or the ACPI hardware ID a firmware-described device has.
+    table.add_row({d.id(), d.bus == "pci" ? pci_id_text(d) : d.acpi_hid.value_or("-"), driver, d.driver_override.value_or("-"),
                    group_cell(r, snapshot), best, description});
   }
   table.print(out, style.width);
