@@ -31,8 +31,10 @@ pkgs=(
 if [ $want_vm = 1 ]; then
     # tests/vm: QEMU; cpio/xz/zstd/binutils assemble the guest (vmlinux extraction, initramfs,
     # strip); make, gcc and libelf build the test variant modules with the linux-kbuild binaries;
-    # jq reads vfioctl's JSON inside the guest; udev gives the hotplug scenario Debian's udevd.
-    pkgs+=(qemu-system-x86 cpio gzip xz-utils zstd dpkg-dev binutils make gcc libelf-dev bc flex bison jq udev)
+    # jq reads vfioctl's JSON inside the guest; udev gives the hotplug scenario Debian's udevd;
+    # acpica-tools' iasl compiles the test ACPI tables (tests/vm/acpi). The custom-6.1 guest kernel
+    # is compiled from linux-source-6.1 with the same make, gcc, libelf, bc, flex and bison.
+    pkgs+=(qemu-system-x86 cpio gzip xz-utils zstd dpkg-dev binutils make gcc libelf-dev bc flex bison jq udev acpica-tools)
 fi
 if [ $want_bench = 1 ]; then
     pkgs+=(driverctl dpdk hyperfine pciutils strace util-linux)

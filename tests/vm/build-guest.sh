@@ -5,6 +5,13 @@
 #   tests/vm/build-guest.sh linux-image-amd64          # bookworm's 6.1
 #   tests/vm/build-guest.sh linux-image-6.12-amd64     # bookworm's 6.12
 #   tests/vm/build-guest.sh --keep-versions PKG        # no apt query: the versions of the last build
+#   tests/vm/build-guest.sh custom-6.1                 # a kernel built here from linux-source-6.1
+#
+# custom-6.1 is the one guest that is not Debian's binary kernel: Debian's own source package
+# (linux-source-6.1, with Debian's patches) built with tests/vm/custom-kernel.config, a small
+# allnoconfig-based configuration that adds what no Debian kernel builds: vfio-platform and its
+# reset modules (COMPILE_TEST on x86) and CONFIG_VFIO_NOIOMMU. It lets a scenario bind a platform
+# device to vfio for real. The build takes about 6 minutes on 2 cores and is cached like the rest.
 #
 # Output in $VM_CACHE/guest/<package>/:
 #   vmlinux       the uncompressed kernel, booted through QEMU's PVH entry (no decompression under TCG)
@@ -32,6 +39,12 @@ mkdir -p "$out" "$debs"
 # host drivers of two platform devices (scenarios/90-platform-bus.sh); the boot's coldplug loads
 # PCI drivers only, so they start unloaded.
 guest_modules=(e1000e e1000 nvme vfio-pci vfio_iommu_type1 pcspkr qemu_fw_cfg)
+
+custom_source=
+case $meta in
+    custom-*) custom_source=linux-source-${meta#custom-} ;;
+esac
+kconfig_fragment=$VM_DIR/custom-kernel.config
 
 apt_opts=(-q -o DPkg::Lock::Timeout=600)
 # apt-get download as root in a root-owned folder cannot drop to the _apt user.
@@ -69,7 +82,22 @@ apt_field() { echo "${apt_info["$1 $2"]:-}"; }
 # A dependency list "a (= 1), b | c, d (>= 2)" -> the first name of each alternative, one a line.
 dep_names() { tr ',' '\n' | sed -e 's/|.*//' -e 's/(.*//' -e 's/^ *//' -e 's/ *$//' | grep -v '^$'; }
 
+resolve_custom() {
+    apt_info=()
+    apt_load "$custom_source" busybox-static
+    if [ -z "$(apt_field "$custom_source" Version)" ]; then
+        apt_update_once || true
+        apt_load "$custom_source" busybox-static
+    fi
+    local src_ver bb_ver
+    src_ver=$(apt_field "$custom_source" Version)
+    bb_ver=$(apt_field busybox-static Version)
+    [ -n "$src_ver" ] && [ -n "$bb_ver" ] || return 1
+    pkgs=("$custom_source=$src_ver" "busybox-static=$bb_ver")
+}
+
 resolve() {
+    if [ -n "$custom_source" ]; then resolve_custom; return; fi
     # The ABI in the package name (linux-image-6.1.0-56-amd64) changes with point releases and old
     # ones leave the mirror, so it is read from the meta package every time, never written down.
     apt_info=()
@@ -143,8 +171,8 @@ printf '%s\n' "${pkgs[@]}" >"$out/packages.new"
 key=$( {
     cat "$out/packages.new"
     printf '%s\n' "${guest_modules[@]}"
-    sha256sum "$0" "$VM_DIR/host-lib.sh" "$VM_DIR"/variants/* | awk '{print $1}'
-    dpkg-query -W kmod gcc-12 2>/dev/null || true
+    sha256sum "$0" "$VM_DIR/host-lib.sh" "$kconfig_fragment" "$VM_DIR"/variants/* | awk '{print $1}'
+    dpkg-query -W kmod gcc-12 binutils 2>/dev/null || true
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && [ -s "$out/vmlinux" ] && [ -s "$out/modules.cpio" ] && [ -s "$out/busybox.cpio" ]; then
     rm -f "$out/packages.new"
@@ -162,50 +190,89 @@ for p in "${pkgs[@]}"; do
     case ${p%%=*} in
         linux-image-*) dpkg -x "$(deb_path "$p")" "$work/kernel" ;;
         linux-headers-* | linux-kbuild-*) dpkg -x "$(deb_path "$p")" "$work/headers" ;;
+        linux-source-*) src_deb=$(deb_path "$p") ;;
         busybox-static) bb_deb=$(deb_path "$p") ;;
     esac
 done
-release=$(basename "$(compgen -G "$work/kernel/lib/modules/*" | head -n1)")
-[ -n "$release" ] || vm_die "no /lib/modules in the $meta package"
-
-# 1. The kernel as an ELF vmlinux. vmlinuz is a bzImage holding a compressed vmlinux (xz in 6.1,
-#    zstd in 6.12): find the compressed stream's magic and unpack from there, the way the kernel's
-#    scripts/extract-vmlinux does. Trailing data after the stream makes the decompressor complain,
-#    so success is judged by the ELF header of the result.
-extract_vmlinux() {
-    local image=$1 dest=$2 magic tool off
-    for pair in 'xz:\xfd7zXZ\x00' 'zstd:\x28\xb5\x2f\xfd' 'gzip:\x1f\x8b\x08'; do
-        tool=${pair%%:*} magic=${pair#*:}
-        for off in $(LC_ALL=C grep -aobUP "$magic" "$image" | cut -d: -f1 | head -n5); do
-            tail -c +$((off + 1)) "$image" | "$tool" -dc 2>/dev/null >"$dest" || true
-            if [ "$(head -c4 "$dest" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then return 0; fi
-        done
-    done
-    return 1
-}
-extract_vmlinux "$work/kernel/boot/vmlinuz-$release" "$work/vmlinux" || vm_die "cannot extract vmlinux from vmlinuz-$release"
-
-# 2. The module subset. The .deb ships no modules.dep (depmod runs at install time), so depmod runs
-#    once on the whole unpacked tree to answer --show-depends, and again on the guest's subset.
-depmod -b "$work/kernel" "$release"
 stage=$work/stage
-moddir=lib/modules/$release
-mkdir -p "$stage/$moddir"
-for m in "${guest_modules[@]}"; do
-    modprobe -d "$work/kernel" -S "$release" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
-done | sort -u | while read -r ko; do
-    rel=${ko#"$work/kernel/"}
-    mkdir -p "$stage/$(dirname "$rel")"
-    cp "$ko" "$stage/$rel"
-done
-cp "$work/kernel/$moddir"/modules.{builtin,builtin.modinfo,order} "$stage/$moddir/"
 
-# 3. The test variant modules, out of tree against Debian's headers packages.
-kdir=$work/headers/usr/src/linux-headers-$release
-[ -d "$kdir" ] || vm_die "no $kdir in the headers packages"
-# The arch headers' Makefile includes the common headers by absolute /usr/src path; point it at
-# the unpacked copy. scripts/ and tools/ are relative links into the unpacked linux-kbuild.
-sed -i "s#include /usr/src/#include $work/headers/usr/src/#" "$kdir/Makefile"
+# Debian's binary kernel: sets release and kdir (the tree the variant modules build against), and
+# fills $stage/lib/modules/$release with the guest's module subset.
+debian_kernel() {
+    release=$(basename "$(compgen -G "$work/kernel/lib/modules/*" | head -n1)")
+    [ -n "$release" ] || vm_die "no /lib/modules in the $meta package"
+
+    # 1. The kernel as an ELF vmlinux. vmlinuz is a bzImage holding a compressed vmlinux (xz in
+    #    6.1, zstd in 6.12): find the compressed stream's magic and unpack from there, the way the
+    #    kernel's scripts/extract-vmlinux does. Trailing data after the stream makes the
+    #    decompressor complain, so success is judged by the ELF header of the result.
+    extract_vmlinux() {
+        local image=$1 dest=$2 magic tool off
+        for pair in 'xz:\xfd7zXZ\x00' 'zstd:\x28\xb5\x2f\xfd' 'gzip:\x1f\x8b\x08'; do
+            tool=${pair%%:*} magic=${pair#*:}
+            for off in $(LC_ALL=C grep -aobUP "$magic" "$image" | cut -d: -f1 | head -n5); do
+                tail -c +$((off + 1)) "$image" | "$tool" -dc 2>/dev/null >"$dest" || true
+                if [ "$(head -c4 "$dest" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then return 0; fi
+            done
+        done
+        return 1
+    }
+    extract_vmlinux "$work/kernel/boot/vmlinuz-$release" "$work/vmlinux" || vm_die "cannot extract vmlinux from vmlinuz-$release"
+
+    # 2. The module subset. The .deb ships no modules.dep (depmod runs at install time), so depmod
+    #    runs once on the whole unpacked tree to answer --show-depends, and again on the subset.
+    depmod -b "$work/kernel" "$release"
+    local moddir=lib/modules/$release m ko rel
+    mkdir -p "$stage/$moddir"
+    for m in "${guest_modules[@]}"; do
+        modprobe -d "$work/kernel" -S "$release" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+    done | sort -u | while read -r ko; do
+        rel=${ko#"$work/kernel/"}
+        mkdir -p "$stage/$(dirname "$rel")"
+        cp "$ko" "$stage/$rel"
+    done
+    cp "$work/kernel/$moddir"/modules.{builtin,builtin.modinfo,order} "$stage/$moddir/"
+
+    kdir=$work/headers/usr/src/linux-headers-$release
+    [ -d "$kdir" ] || vm_die "no $kdir in the headers packages"
+    # The arch headers' Makefile includes the common headers by absolute /usr/src path; point it
+    # at the unpacked copy. scripts/ and tools/ are relative links into the unpacked linux-kbuild.
+    sed -i "s#include /usr/src/#include $work/headers/usr/src/#" "$kdir/Makefile"
+}
+
+# The kernel built here from Debian's linux-source: the same outputs as debian_kernel. Every module
+# it builds goes into the guest (the configuration only asks for the ones the scenarios use).
+custom_kernel() {
+    [ -f "$kconfig_fragment" ] || vm_die "no $kconfig_fragment"
+    dpkg -x "$src_deb" "$work/source-deb"
+    local tarball
+    tarball=$(compgen -G "$work/source-deb/usr/src/linux-source-*.tar.xz" | head -n1)
+    [ -n "$tarball" ] || vm_die "no source tarball in $src_deb"
+    tar -xf "$tarball" -C "$work"
+    rm -rf "$work/source-deb"
+    kdir=$(compgen -G "$work/linux-source-*" | head -n1)
+    # allnoconfig with the fragment: everything the fragment does not ask for is off (or at its
+    # default where EXPERT hides it, which is how printk, futex, epoll ... stay on). Kconfig drops
+    # an option whose dependencies fail without a word, so each line is checked afterwards.
+    make -s -C "$kdir" allnoconfig KCONFIG_ALLCONFIG="$kconfig_fragment" >&2
+    local line missing=()
+    while IFS= read -r line; do
+        case $line in CONFIG_*=*) grep -qxF "$line" "$kdir/.config" || missing+=("$line") ;; esac
+    done <"$kconfig_fragment"
+    [ ${#missing[@]} -eq 0 ] || vm_die "Kconfig did not take ${missing[*]} (a dependency changed?)"
+    vm_say "compiling $(basename "$kdir") ($(nproc) jobs; about 6 minutes on 2 cores)"
+    make -s -C "$kdir" -j"$(nproc)" vmlinux modules >&2 || vm_die "the custom kernel does not build"
+    release=$(make -s -C "$kdir" kernelrelease)
+    make -s -C "$kdir" INSTALL_MOD_PATH="$stage" DEPMOD=true modules_install >&2
+    # modules_install links build/ and source/ back into the tree, which is removed afterwards.
+    rm -f "$stage/lib/modules/$release"/{build,source}
+    cp "$kdir/vmlinux" "$work/vmlinux"
+}
+
+if [ -n "$custom_source" ]; then custom_kernel; else debian_kernel; fi
+moddir=lib/modules/$release
+
+# 3. The test variant modules, out of tree against the same kernel.
 cp -r "$VM_DIR/variants" "$work/variants"
 # Debian's 6.12 headers ask for BTF in modules, which needs pahole; the test modules need no BTF.
 make -s -C "$kdir" M="$work/variants" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 \

@@ -13,6 +13,7 @@ vm_kernel_short() {
     case $1 in
         linux-image-amd64) echo 6.1 ;;
         linux-image-6.12-amd64) echo 6.12 ;;
+        custom-*) echo "$1" ;;
         *) echo "${1#linux-image-}" ;;
     esac
 }

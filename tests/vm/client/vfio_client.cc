@@ -10,6 +10,10 @@
 //
 // Output is one "key=value" line per fact, for the scenario to compare with sysfs; errors go to
 // stderr as "vfio-client: error: ...". Exit 1 on a failed step, 2 on bad usage.
+//
+// A device on another bus is named BUS/NAME (platform/QEMU0002:00). A group vfio made in no-IOMMU
+// mode (/dev/vfio/noiommu-N) takes the no-IOMMU container (VFIO_NOIOMMU_IOMMU), which maps no DMA:
+// the client then stops after the device's regions.
 #include <fcntl.h>
 #include <linux/vfio.h>
 #include <sys/ioctl.h>
@@ -57,12 +61,31 @@ std::string hex(unsigned long long v, int width) {
   return buf;
 }
 
-int group_of(const std::string& bdf) {
+// The device as the command line names it: a PCI address, or BUS/NAME for any bus.
+struct DeviceName {
+  std::string bus = "pci";
+  std::string name;
+  bool pci() const { return bus == "pci"; }
+};
+
+DeviceName parse_device(std::string_view arg) {
+  DeviceName d;
+  auto slash = arg.find('/');
+  if (slash == std::string_view::npos) {
+    d.name = arg;
+  } else {
+    d.bus = arg.substr(0, slash);
+    d.name = arg.substr(slash + 1);
+  }
+  return d;
+}
+
+int group_of(const DeviceName& dev) {
   std::error_code ec;
-  auto link = std::filesystem::read_symlink("/sys/bus/pci/devices/" + bdf + "/iommu_group", ec);
+  auto link = std::filesystem::read_symlink("/sys/bus/" + dev.bus + "/devices/" + dev.name + "/iommu_group", ec);
   if (ec) {
     errno = ec.value();
-    die("no IOMMU group for " + bdf);
+    die("no IOMMU group for " + dev.name);
   }
   return std::stoi(link.filename().string());
 }
@@ -98,8 +121,8 @@ void map_dma(int container) {
   munmap(mem, size);
 }
 
-int run(const std::string& bdf, bool status_only) {
-  int group_number = group_of(bdf);
+int run(const DeviceName& dev, bool status_only) {
+  int group_number = group_of(dev);
   fact("group", static_cast<unsigned long long>(group_number));
 
   Fd container(open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC));
@@ -110,7 +133,11 @@ int run(const std::string& bdf, bool status_only) {
   bool v2 = ioctl(container.get(), VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0;
   bool v1 = ioctl(container.get(), VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) > 0;
 
-  std::string group_path = "/dev/vfio/" + std::to_string(group_number);
+  // vfio names a no-IOMMU group's node noiommu-N (vfio_group_alloc in drivers/vfio/vfio_main.c).
+  std::string noiommu_path = "/dev/vfio/noiommu-" + std::to_string(group_number);
+  bool noiommu = access(noiommu_path.c_str(), F_OK) == 0;
+  std::string group_path = noiommu ? noiommu_path : "/dev/vfio/" + std::to_string(group_number);
+  fact("group_node", group_path);
   Fd group(open(group_path.c_str(), O_RDWR | O_CLOEXEC));
   if (!group.ok()) die("open " + group_path);
   vfio_group_status status = {};
@@ -126,24 +153,30 @@ int run(const std::string& bdf, bool status_only) {
 
   int fd = container.get();
   if (ioctl(group.get(), VFIO_GROUP_SET_CONTAINER, &fd) != 0) die("VFIO_GROUP_SET_CONTAINER");
-  if (!v1 && !v2) {
-    errno = ENOTSUP;
-    die("the container offers no type1 IOMMU");
+  if (noiommu) {
+    if (ioctl(container.get(), VFIO_SET_IOMMU, VFIO_NOIOMMU_IOMMU) != 0) die("VFIO_SET_IOMMU noiommu");
+    fact("iommu", "noiommu");
+  } else {
+    if (!v1 && !v2) {
+      errno = ENOTSUP;
+      die("the container offers no type1 IOMMU");
+    }
+    if (ioctl(container.get(), VFIO_SET_IOMMU, v2 ? VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU) != 0) die("VFIO_SET_IOMMU");
+    fact("iommu", v2 ? "type1v2" : "type1");
+    vfio_iommu_type1_info iommu_info = {};
+    iommu_info.argsz = sizeof iommu_info;
+    if (ioctl(container.get(), VFIO_IOMMU_GET_INFO, &iommu_info) != 0) die("VFIO_IOMMU_GET_INFO");
+    fact("iova_pgsizes", hex(iommu_info.iova_pgsizes, 1));
   }
-  if (ioctl(container.get(), VFIO_SET_IOMMU, v2 ? VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU) != 0) die("VFIO_SET_IOMMU");
-  fact("iommu", v2 ? "type1v2" : "type1");
-  vfio_iommu_type1_info iommu_info = {};
-  iommu_info.argsz = sizeof iommu_info;
-  if (ioctl(container.get(), VFIO_IOMMU_GET_INFO, &iommu_info) != 0) die("VFIO_IOMMU_GET_INFO");
-  fact("iova_pgsizes", hex(iommu_info.iova_pgsizes, 1));
 
-  Fd device(ioctl(group.get(), VFIO_GROUP_GET_DEVICE_FD, bdf.c_str()));
-  if (!device.ok()) die("VFIO_GROUP_GET_DEVICE_FD " + bdf);
+  Fd device(ioctl(group.get(), VFIO_GROUP_GET_DEVICE_FD, dev.name.c_str()));
+  if (!device.ok()) die("VFIO_GROUP_GET_DEVICE_FD " + dev.name);
   fact("device_fd", "ok");
   vfio_device_info info = {};
   info.argsz = sizeof info;
   if (ioctl(device.get(), VFIO_DEVICE_GET_INFO, &info) != 0) die("VFIO_DEVICE_GET_INFO");
   fact("device_pci", (info.flags & VFIO_DEVICE_FLAGS_PCI) ? "1" : "0");
+  fact("device_platform", (info.flags & VFIO_DEVICE_FLAGS_PLATFORM) ? "1" : "0");
   fact("num_regions", info.num_regions);
   fact("num_irqs", info.num_irqs);
 
@@ -154,14 +187,18 @@ int run(const std::string& bdf, bool status_only) {
     std::string key = "region" + std::to_string(index);
     if (ioctl(device.get(), VFIO_DEVICE_GET_REGION_INFO, &region) != 0) {
       // vfio-pci answers EINVAL for the VGA region of a device that is not a VGA device.
-      if (index == VFIO_PCI_VGA_REGION_INDEX && errno == EINVAL) {
+      if (dev.pci() && index == VFIO_PCI_VGA_REGION_INDEX && errno == EINVAL) {
         fact(key.c_str(), "absent");
         continue;
       }
       die("VFIO_DEVICE_GET_REGION_INFO " + std::to_string(index));
     }
     fact(key.c_str(), "size=" + hex(region.size, 1) + " flags=" + hex(region.flags, 1));
-    if (index == VFIO_PCI_CONFIG_REGION_INDEX) read_config_ids(device.get(), region);
+    if (dev.pci() && index == VFIO_PCI_CONFIG_REGION_INDEX) read_config_ids(device.get(), region);
+  }
+  if (!dev.pci()) {
+    fact("result", "ok");
+    return 0;
   }
   vfio_irq_info irq = {};
   irq.argsz = sizeof irq;
@@ -169,7 +206,7 @@ int run(const std::string& bdf, bool status_only) {
   if (ioctl(device.get(), VFIO_DEVICE_GET_IRQ_INFO, &irq) != 0) die("VFIO_DEVICE_GET_IRQ_INFO");
   fact("msix_count", irq.count);
 
-  map_dma(container.get());
+  if (!noiommu) map_dma(container.get());
   fact("result", "ok");
   return 0;
 }
@@ -179,17 +216,17 @@ int run(const std::string& bdf, bool status_only) {
 int main(int argc, char** argv) {
   bool status_only = false;
   bool usage_error = false;
-  std::string bdf;
+  std::string device;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--status") status_only = true;
-    else if (bdf.empty() && !arg.starts_with('-')) bdf = arg;
+    else if (device.empty() && !arg.starts_with('-')) device = arg;
     else usage_error = true;
   }
-  if (bdf.empty() || usage_error) {
-    std::fprintf(stderr, "usage: vfioctl-vm-client [--status] 0000:BB:DD.F\n");
+  if (device.empty() || usage_error) {
+    std::fprintf(stderr, "usage: vfioctl-vm-client [--status] 0000:BB:DD.F|BUS/NAME\n");
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  return run(bdf, status_only);
+  return run(parse_device(device), status_only);
 }
