@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "bind/driver_names.h"
+#include "bind/noiommu_mode.h"
 #include "bind/override_binder.h"
 #include "bind/ownership.h"
 #include "bind/restore.h"
@@ -103,31 +104,6 @@ void bind_device(OperationContext& ctx, OverrideBinder& binder, const BindPlan& 
   }
 }
 
-// noiommu: vfio's enable_unsafe_noiommu_mode must be on (module parameter, writable by root).
-bool enable_noiommu(OperationContext& ctx, OperationResult& out) {
-  ModuleLoad load = ctx.kernel.load_module("vfio", false);
-  if (!load.ok()) {
-    out.errors.push_back(load.message);
-    return false;
-  }
-  const std::string param = "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode";
-  ReadResult now = read_attr_path(ctx.session.host().path(param));
-  if (now.ok() && (now.value == "Y" || now.value == "1")) {
-    out.notes.push_back("vfio no-IOMMU mode is on: the devices are NOT isolated from the host (the kernel is tainted)");
-    return true;
-  }
-  if (int e = ctx.kernel.write_attribute(param, "1")) {
-    // The parameter exists only with CONFIG_VFIO_NOIOMMU (see bind_plan.cc noiommu_mode_missing).
-    out.errors.push_back(e == ENOENT ? "--noiommu cannot work here: vfio has no enable_unsafe_noiommu_mode parameter, "
-                                       "so this kernel is built without CONFIG_VFIO_NOIOMMU (Debian's kernels are); "
-                                       "nothing was bound"
-                                     : errno_message("enabling vfio's enable_unsafe_noiommu_mode", e));
-    return false;
-  }
-  out.notes.push_back("enabled vfio's enable_unsafe_noiommu_mode: the devices are NOT isolated from the host and the kernel is now tainted");
-  return true;
-}
-
 void finish_device(OperationContext& ctx, const DeviceRun& run, OperationResult& out, OwnershipStore& owners) {
   const Device& d = run.plan.device;
   const HostRoot& host = ctx.session.host();
@@ -203,7 +179,7 @@ OperationResult execute_bind(OperationContext& ctx, const BindPlan& plan, Journa
     return out;
   }
 
-  if (plan.noiommu && !enable_noiommu(ctx, out)) {
+  if (plan.noiommu && !enable_noiommu_mode(ctx, out)) {
     out.ok = false;
     if (owns_journal) journals.remove();
     for (auto& run : runs) out.devices.push_back(run.result);
@@ -249,8 +225,12 @@ OperationResult execute_bind(OperationContext& ctx, const BindPlan& plan, Journa
         out.errors.push_back(run.result.device + ": could not be put back: " + back.message);
       }
     }
-    if (!out.rollback_complete) out.errors.push_back("the journal " + journals.path() + " is kept: run 'vfioctl recover' to retry");
-    else if (owns_journal) journals.remove();
+    if (!out.rollback_complete) {
+      out.errors.push_back("the journal " + journals.path() + " is kept: run 'vfioctl recover' to retry");
+    } else {
+      if (owns_journal) journals.remove();
+      if (plan.noiommu) settle_noiommu_mode(ctx, out);
+    }
   } else {
     for (auto& run : runs) {
       if (!run.plan.already_done) finish_device(ctx, run, out, owners);

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "bind/container_order.h"
+#include "bind/noiommu_mode.h"
 #include "host/file_io.h"
 #include "safety/in_use.h"
 #include "safety/vfio_users.h"
@@ -29,7 +30,7 @@ namespace {
 // or built in without the mode) the executor finds out when it writes the parameter.
 bool noiommu_mode_missing(const HostRoot& host) {
   return path_exists(host.path("/sys/module/vfio/initstate")) &&
-         !path_exists(host.path("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"));
+         !path_exists(host.path(kNoiommuParam));
 }
 
 bool contains(const std::vector<DeviceRef>& refs, const std::string& bus, const std::string& name) {

@@ -2,6 +2,7 @@
 
 #include "ap/ap_recover.h"
 #include "bind/container_order.h"
+#include "bind/noiommu_mode.h"
 #include "bind/override_binder.h"
 #include "bind/ownership.h"
 #include "bind/restore.h"
@@ -109,8 +110,12 @@ RecoverOutcome recover_interrupted(OperationContext& ctx) {
       out.errors.push_back(*journal->sriov_pf + ": " + sriov_error);
     }
   }
-  if (out.ok) journals.remove();
-  else out.errors.push_back("the journal " + journals.path() + " is kept; fix the above and run 'vfioctl recover' again");
+  if (out.ok) {
+    journals.remove();
+    settle_noiommu_mode(ctx, out);  // a --noiommu bind killed after it turned the mode on
+  } else {
+    out.errors.push_back("the journal " + journals.path() + " is kept; fix the above and run 'vfioctl recover' again");
+  }
   return outcome;
 }
 

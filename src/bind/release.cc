@@ -7,6 +7,7 @@
 #include "bind/container_order.h"
 #include "bind/driver_names.h"
 #include "bind/journal.h"
+#include "bind/noiommu_mode.h"
 #include "bind/override_binder.h"
 #include "bind/restore.h"
 #include "host/file_io.h"
@@ -284,6 +285,7 @@ OperationResult execute_release(OperationContext& ctx, const ReleasePlan& plan) 
       if (!p.already_done) owners.remove(p.device.bus, p.device.name);
     }
     journals.remove();
+    settle_noiommu_mode(ctx, out);
   }
   out.devices = std::move(results);
   return out;

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bind/noiommu_mode.h"
 #include "support/sim_machine.h"
 
 namespace vfioctl {
@@ -465,6 +466,55 @@ TEST_F(NoIommuBindTest, WithTheFlagTheParameterIsWrittenFirst) {
   EXPECT_TRUE(m.kernel.noiommu_enabled());
   EXPECT_EQ(m.kernel.driver_of(kNic), "vfio-pci");
   EXPECT_THAT(r.err + r.out, HasSubstr("NOT isolated"));
+}
+
+// The mode vfioctl turned on goes off again once no device is in a no-IOMMU group: while it is
+// on, every vfio bind of a group-less device gets a no-IOMMU group unasked.
+TEST_F(NoIommuBindTest, ReleaseTurnsTheModeOffAgainOnceNoDeviceNeedsIt) {
+  m.sysfs.pci("0000:01:00.1").ids(0x8086, 0x10d3).cls(0x020000).driver("e1000e", "e1000e");  // no group
+  ASSERT_EQ(m.run({"bind", "--noiommu", kNic, "0000:01:00.1"}).exit_code, 0);
+  ASSERT_TRUE(m.kernel.noiommu_enabled());
+
+  CliRun one = m.run({"release", kNic});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_TRUE(m.kernel.noiommu_enabled()) << "0000:01:00.1 is still in a no-IOMMU group";
+
+  CliRun two = m.run({"release", "0000:01:00.1"});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_FALSE(m.kernel.noiommu_enabled());
+  EXPECT_EQ(m.kernel.writes().back().path, kNoiommuParam);
+  EXPECT_EQ(m.kernel.writes().back().value, "0");
+  EXPECT_THAT(two.err + two.out, HasSubstr("turned vfio's enable_unsafe_noiommu_mode off again"));
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+}
+
+TEST_F(NoIommuBindTest, AModeVfioctlDidNotTurnOnStaysOn) {
+  m.kernel.module("vfio", SimModuleState::kLoaded);
+  ASSERT_EQ(m.kernel.write_attribute(kNoiommuParam, "1"), 0);  // the admin's own choice
+  ASSERT_EQ(m.run({"bind", "--noiommu", kNic}).exit_code, 0);
+  ASSERT_EQ(m.run({"release", kNic}).exit_code, 0);
+  EXPECT_TRUE(m.kernel.noiommu_enabled());
+}
+
+TEST_F(NoIommuBindTest, ARolledBackBindTurnsTheModeOffAgain) {
+  m.kernel.inject(3, testing::SimFault::kRefuseProbe);  // 0 the mode, 1 override, 2 unbind, 3 probe
+  CliRun r = m.run({"bind", "--noiommu", kNic});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(m.kernel.driver_of(kNic), "e1000e");
+  EXPECT_FALSE(m.kernel.noiommu_enabled()) << "the bind turned it on, and nothing was bound";
+  EXPECT_FALSE(m.journal_exists());
+}
+
+// Killed after turning the mode on: recover puts the device back and the mode off.
+TEST_F(NoIommuBindTest, RecoverTurnsTheModeOffAfterAKilledBind) {
+  m.kernel.inject(2, testing::SimFault::kCrash);  // before the unbind
+  EXPECT_THROW(m.run({"bind", "--noiommu", kNic}), testing::SimulatedCrash);
+  EXPECT_TRUE(m.kernel.noiommu_enabled());
+  m.kernel.clear_faults();
+  CliRun r = m.run({"recover"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(m.kernel.noiommu_enabled());
+  EXPECT_EQ(m.kernel.override_of(kNic), std::nullopt);
 }
 
 TEST_F(BindCommandTest, JournalLeftByACrashBlocksOtherCommandsUntilRecover) {

@@ -78,6 +78,7 @@ check_eq "kernel: $RST unbound again, as it was" none "$(plat_driver $RST)"
 check_eq "kernel: override cleared" "(null)" "$(plat_override $RST)"
 check_absent "kernel: its no-IOMMU group is gone" /dev/vfio/noiommu-$group
 check_absent "no journal left" /run/vfioctl/journal.json
+check_eq "kernel: no-IOMMU mode off again, as vfioctl found it" N "$(read_attr $noiommu_param)"
 
 section "bind --noiommu: VFCT0002 (no reset): the probe refuses, the device is put back"
 before=$(bus_snapshot platform)
@@ -85,6 +86,7 @@ expect_rc "vfioctl bind --noiommu platform/$NORST" 1 vfioctl bind --noiommu plat
 check_output "the kernel's reason is quoted" "No reset function found"
 check_unchanged "kernel: every platform device as it was" "$before" platform
 check_absent "no journal left" /run/vfioctl/journal.json
+check_eq "kernel: the rolled-back bind turned no-IOMMU mode off again" N "$(read_attr $noiommu_param)"
 
 section "reset_required=0 from modprobe.d: vfioctl's load applies it, and 6.1 ignores it"
 check "modprobe -r vfio_platform" modprobe -r vfio_platform

@@ -3,8 +3,8 @@
 # has; scenario 55 shows the refusal there) booted with its IOMMU off. vfioctl turns vfio's
 # enable_unsafe_noiommu_mode on, binds the NVMe controller to vfio-pci, vfio puts it in a
 # vfio-noiommu group (vfio_group_find_or_alloc) and taints the kernel, a client opens it through
-# the no-IOMMU container and reads its config space, and release gives it back. This kernel has no
-# nvme driver, so "back" is unbound, as it started.
+# the no-IOMMU container and reads its config space, and release gives it back and turns the
+# mode off again. This kernel has no nvme driver, so "back" is unbound, as it started.
 # vm-kernels: custom-6.1
 # vm-append: intel_iommu=off
 . /vmtest/lib.sh
@@ -49,8 +49,11 @@ section "bind again: nothing to do; release"
 check "vfioctl bind --noiommu $NVME (again)" vjson /tmp/bind.json bind --noiommu $NVME
 json_vars /tmp/bind.json result=.result
 check_eq "vfioctl: result" nothing-to-do "$result"
-check "vfioctl release $NVME" vfioctl release $NVME
+check "vfioctl release $NVME" vjson /tmp/release.json release $NVME
+json_vars /tmp/release.json notes='.notes | join(" | ")'
 check_unchanged "kernel: every PCI device as at boot" "$boot_state"
+check_eq "kernel: no-IOMMU mode off again (vfioctl turned it on)" N "$(read_attr $noiommu_param)"
+check "vfioctl: it says so" grep -q "turned vfio's enable_unsafe_noiommu_mode off again" <<<"$notes"
 check_absent "kernel: the no-IOMMU group is gone" /dev/vfio/noiommu-$group
 check_absent "no journal left" /run/vfioctl/journal.json
 finish
