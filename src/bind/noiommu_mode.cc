@@ -58,6 +58,8 @@ bool noiommu_devices_remain(const HostRoot& host) {
   return false;
 }
 
+bool vfioctl_turned_noiommu_on(const HostRoot& host) { return path_exists(StateDir(host).file(kMarker)); }
+
 void settle_noiommu_mode(OperationContext& ctx, OperationResult& out) {
   const HostRoot& host = ctx.session.host();
   const std::string marker = ctx.state_dir.file(kMarker);

@@ -20,6 +20,9 @@ bool enable_noiommu_mode(OperationContext& ctx, OperationResult& out);
 // (vfio_noiommu_group_alloc: iommu_group_set_name) and its node /dev/vfio/noiommu-N.
 bool noiommu_devices_remain(const HostRoot& host);
 
+// Whether vfioctl turned the mode on (its marker is there).
+bool vfioctl_turned_noiommu_on(const HostRoot& host);
+
 // Turns the mode off when vfioctl turned it on and no device needs it any more (a note says so).
 void settle_noiommu_mode(OperationContext& ctx, OperationResult& out);
 

@@ -3,6 +3,8 @@
 //   journal.json      written (atomically) before the first sysfs write of an operation and
 //                     removed when it completed or was rolled back; `recover` reads it
 //   bound/<bus>/<dev>.json   one record per device vfioctl bound, kept until release
+//   noiommu           present while vfio's no-IOMMU mode is on because vfioctl turned it on
+//                     (bind/noiommu_mode.h)
 #pragma once
 
 #include <functional>

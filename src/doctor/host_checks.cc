@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "bind/noiommu_mode.h"
 #include "host/file_io.h"
 
 namespace vfioctl {
@@ -136,7 +137,9 @@ Finding check_noiommu_mode(const HostRoot& host) {
   if (param_is_yes(host, "vfio", "enable_unsafe_noiommu_mode")) {
     f.severity = Severity::kWarn;
     f.summary = "vfio's unsafe no-IOMMU mode is on: devices bound without an IOMMU can DMA anywhere and taint the kernel";
-    f.remedy = "echo N > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode once no-IOMMU devices are released";
+    f.remedy = vfioctl_turned_noiommu_on(host)
+                   ? "vfioctl turned it on for --noiommu: 'vfioctl release' of the no-IOMMU devices turns it off again"
+                   : "echo N > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode once no-IOMMU devices are released";
   }
   return f;
 }

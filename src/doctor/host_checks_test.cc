@@ -118,7 +118,11 @@ TEST_F(HostChecksTest, NoiommuModeOnIsAWarningWithTheWayBack) {
   sysfs.file("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode", "Y");
   Finding f = check_noiommu_mode(host());
   EXPECT_EQ(f.severity, Severity::kWarn);
-  EXPECT_THAT(f.remedy, HasSubstr("enable_unsafe_noiommu_mode"));
+  EXPECT_THAT(f.remedy, HasSubstr("echo N > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode"));
+
+  // vfioctl's own: releasing the devices is the way back.
+  root.write("/run/vfioctl/noiommu", "vfioctl turned enable_unsafe_noiommu_mode on\n");
+  EXPECT_THAT(check_noiommu_mode(host()).remedy, HasSubstr("'vfioctl release' of the no-IOMMU devices turns it off"));
 }
 
 class VfioModulesTest : public HostChecksTest {
