@@ -101,6 +101,7 @@ void bind_device(OperationContext& ctx, OverrideBinder& binder, const BindPlan& 
   if (r.message.empty()) {
     r.message = "no vfio driver accepted the device";
     for (const auto& a : r.attempts) r.message += "; " + a.module + ": " + a.outcome;
+    if (auto hint = bus.probe_failure_hint(ctx.session, run.plan.device)) r.message += "; " + *hint;
   }
 }
 

@@ -72,6 +72,13 @@ class Bus {
     return std::nullopt;
   }
 
+  // What to do next when this bus's vfio driver refused the device in its probe, for the error
+  // (vfio-platform: the reset it wanted and how to do without); nullopt when there is nothing
+  // to add to the kernel's own lines.
+  virtual std::optional<std::string> probe_failure_hint(Session& /*session*/, const Device& /*device*/) const {
+    return std::nullopt;
+  }
+
   // What vfio does with a device outside every IOMMU group, for the refusal that says so.
   virtual std::string_view without_group() const {
     return "vfio refuses such a device (vfio_device_set_group: -EINVAL); it is not behind an IOMMU the kernel "

@@ -27,6 +27,7 @@ struct BusSpec {
   std::function<void(const HostRoot&, const Dir&, Device&)> read_extra;
   std::function<std::vector<std::string>(Session&, const Device&)> notes;
   std::function<std::optional<std::string>(Session&, const Device&)> probe_refusal;
+  std::function<std::optional<std::string>(Session&, const Device&)> probe_failure_hint;
   bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
   bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie
 };
@@ -50,6 +51,9 @@ class OverrideBus final : public Bus {
   }
   std::optional<std::string> probe_refusal(Session& session, const Device& device) const override {
     return spec_.probe_refusal ? spec_.probe_refusal(session, device) : std::nullopt;
+  }
+  std::optional<std::string> probe_failure_hint(Session& session, const Device& device) const override {
+    return spec_.probe_failure_hint ? spec_.probe_failure_hint(session, device) : std::nullopt;
   }
 
  private:

@@ -53,6 +53,13 @@ BusSpec platform_bus_spec() {
     if (!reset.probe_will_fail()) return std::nullopt;
     return reset.summary;
   };
+  // After a refused probe, with vfio_platform now loaded: its reset_required as it is, and the
+  // reset the device lacked (an ACPI device's _RST cannot be seen beforehand).
+  s.probe_failure_hint = [](Session& session, const Device& d) -> std::optional<std::string> {
+    PlatformReset reset = find_platform_reset(session, d);
+    if (!reset.applies || reset.kernel_finds_it) return std::nullopt;
+    return reset.summary;
+  };
   return s;
 }
 

@@ -86,6 +86,21 @@ TEST_F(OverrideBusBindTest, AProbeVfioPlatformRefusesPutsTheDeviceBack) {
   EXPECT_THAT(r.err, HasSubstr("fff51000.ethernet"));
 }
 
+// An ACPI device's _RST cannot be seen before the bind; once vfio-platform refused it, the error
+// says which reset it wanted and how to do without one.
+TEST_F(OverrideBusBindTest, ARefusedProbeOfAnAcpiDeviceSaysHowToDoWithoutAReset) {
+  kernel.add_device({"platform", "VFCT0002:00", "", "", 8, std::nullopt, std::nullopt, "acpi:VFCT0002:"});
+  sysfs.other("platform", "VFCT0002:00").acpi_companion("VFCT0002");
+  sysfs.write();
+  kernel.refuse_probe("vfio-platform", ENOENT, "VFIO: No reset function found for device VFCT0002:00");
+  CliRun r = run({"bind", "platform/VFCT0002:00"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(kernel.driver_of("platform", "VFCT0002:00"), "none");
+  EXPECT_EQ(kernel.override_of("platform", "VFCT0002:00"), std::nullopt);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("No reset function found"), HasSubstr("_RST method"),
+                           HasSubstr("unless vfio_platform is loaded with reset_required=0")));
+}
+
 // QEMU's fw_cfg device, seen in the real-kernel scenario 95: vfio-platform refuses it (no _RST),
 // and qemu_fw_cfg, which serves one device per load, answers EBUSY when asked to take it back.
 // The device cannot be put back, the journal stays, and the message says how to finish.

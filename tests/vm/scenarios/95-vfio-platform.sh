@@ -84,6 +84,7 @@ section "bind --noiommu: VFCT0002 (no reset): the probe refuses, the device is p
 before=$(bus_snapshot platform)
 expect_rc "vfioctl bind --noiommu platform/$NORST" 1 vfioctl bind --noiommu platform/$NORST
 check_output "the kernel's reason is quoted" "No reset function found"
+check_output "and what would do without a reset: not reset_required=0, on 6.1" "even with reset_required=0"
 check_unchanged "kernel: every platform device as it was" "$before" platform
 check_absent "no journal left" /run/vfioctl/journal.json
 check_eq "kernel: the rolled-back bind turned no-IOMMU mode off again" N "$(read_attr $noiommu_param)"
