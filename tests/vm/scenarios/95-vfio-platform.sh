@@ -1,13 +1,14 @@
 #!/bin/bash
-# vfio-platform for real, on the custom-6.1 kernel (Debian's linux-source-6.1 built with
+# vfio-platform for real, on the custom kernels (Debian's linux-source-6.1 and -6.12 built with
 # vfio-platform, its reset modules and no-IOMMU mode: build-guest.sh, custom-kernel.config). On
 # x86 no platform device sits behind an IOMMU, so only --noiommu gives one to vfio. Two ACPI
 # devices from acpi/vfio-platform-devices.asl: VFCT0001 has _RST and binds, opens through the
 # no-IOMMU container and comes back; VFCT0002 has no reset and vfio-platform's probe refuses it,
-# even with reset_required=0 on this 6.1 kernel (fixed in 6.2 by 168a9c91fe0a), and vfioctl puts
-# it back. QEMU's fw_cfg device shows a host driver that will not take its device back
-# (qemu_fw_cfg serves one device per load): the journal stays, and vfioctl says how to finish.
-# vm-kernels: custom-6.1
+# and vfioctl puts it back. With reset_required=0 (from modprobe.d) 6.12 takes VFCT0002, while
+# 6.1 still refuses it (fixed in 6.2 by 168a9c91fe0a), as vfioctl predicts. QEMU's fw_cfg device
+# shows a host driver that will not take its device back (qemu_fw_cfg serves one device per
+# load): the journal stays, and vfioctl says how to finish.
+# vm-kernels: custom-6.1 custom-6.12
 # vm-ssdt: vfio-platform-devices.asl
 # vm-timeout: 240
 . /vmtest/lib.sh
@@ -37,7 +38,11 @@ json_vars /tmp/explain.json chosen='.chosen.module' hid='.acpi_hid' notes='.note
 check_eq "vfioctl: vfio_platform chosen" vfio_platform "$chosen"
 check_eq "vfioctl: the ACPI id" VFCT0001 "$hid"
 check "vfioctl: the reset is the firmware's _RST" grep -q "_RST method" <<<"$notes"
-check "vfioctl: and reset_required=0 does not help on 6.1" grep -q "even with reset_required=0" <<<"$notes"
+if kernel_at_least 6 2; then
+    check "vfioctl: and reset_required=0 would do without _RST" grep -q "unless vfio_platform is loaded with reset_required=0" <<<"$notes"
+else
+    check "vfioctl: and reset_required=0 does not help on 6.1" grep -q "even with reset_required=0" <<<"$notes"
+fi
 expect_rc "vfioctl bind platform/$RST" 3 vfioctl bind platform/$RST
 check_output "the refusal offers --noiommu" "--noiommu"
 check_unchanged "kernel: nothing changed" "$boot_state" platform
@@ -84,31 +89,49 @@ section "bind --noiommu: VFCT0002 (no reset): the probe refuses, the device is p
 before=$(bus_snapshot platform)
 expect_rc "vfioctl bind --noiommu platform/$NORST" 1 vfioctl bind --noiommu platform/$NORST
 check_output "the kernel's reason is quoted" "No reset function found"
-check_output "and what would do without a reset: not reset_required=0, on 6.1" "even with reset_required=0"
+if kernel_at_least 6 2; then
+    check_output "and what would do without a reset" "unless vfio_platform is loaded with reset_required=0"
+else
+    check_output "and what would do without a reset: not reset_required=0, on 6.1" "even with reset_required=0"
+fi
 check_unchanged "kernel: every platform device as it was" "$before" platform
 check_absent "no journal left" /run/vfioctl/journal.json
 check_eq "kernel: the rolled-back bind turned no-IOMMU mode off again" N "$(read_attr $noiommu_param)"
 
-section "reset_required=0 from modprobe.d: vfioctl's load applies it, and 6.1 ignores it"
+section "reset_required=0 from modprobe.d: vfioctl's load applies it; 6.12 binds, 6.1 does not"
 check "modprobe -r vfio_platform" modprobe -r vfio_platform
 mkdir -p /etc/modprobe.d
 echo "options vfio_platform reset_required=0" >/etc/modprobe.d/vfio-platform.conf
 check "vfioctl explain platform/$NORST" vjson /tmp/explain.json explain platform/$NORST
 json_vars /tmp/explain.json notes='.notes | join(" | ")'
-check "vfioctl: the note names the 6.2 fix" grep -q "168a9c91fe0a" <<<"$notes"
-expect_rc "vfioctl bind --noiommu platform/$NORST (reset_required=0)" 1 vfioctl bind --noiommu platform/$NORST
-check_eq "kernel: vfioctl's load (libkmod) applied the modprobe.d option" N \
-    "$(read_attr /sys/module/vfio_platform/parameters/reset_required)"
-# vfio_platform_init_common returns vfio_platform_get_reset's -ENOENT and logs nothing itself.
-check_output "the probe failed with -ENOENT: only the driver core's line" "probe of $NORST failed with error -2"
+if kernel_at_least 6 2; then
+    check "vfioctl: the note says reset_required=0 comes from modprobe.d" \
+        grep -q "reset_required=0 (modprobe.d: options vfio_platform reset_required=0)" <<<"$notes"
+    check "vfioctl bind --noiommu platform/$NORST (reset_required=0)" vfioctl bind --noiommu platform/$NORST
+    check_eq "kernel: vfioctl's load (libkmod) applied the modprobe.d option" N \
+        "$(read_attr /sys/module/vfio_platform/parameters/reset_required)"
+    check_eq "kernel: $NORST bound without a reset" vfio-platform "$(plat_driver $NORST)"
+    check "a VFIO client opens it" vfio-client platform/$NORST
+    check "vfioctl release platform/$NORST" vfioctl release platform/$NORST
+else
+    check "vfioctl: the note names the 6.2 fix" grep -q "168a9c91fe0a" <<<"$notes"
+    expect_rc "vfioctl bind --noiommu platform/$NORST (reset_required=0)" 1 vfioctl bind --noiommu platform/$NORST
+    check_eq "kernel: vfioctl's load (libkmod) applied the modprobe.d option" N \
+        "$(read_attr /sys/module/vfio_platform/parameters/reset_required)"
+    # vfio_platform_init_common returns vfio_platform_get_reset's -ENOENT and logs nothing itself.
+    check_output "the probe failed with -ENOENT: only the driver core's line" "probe of $NORST failed with error -2"
+fi
 check_unchanged "kernel: every platform device as it was" "$before" platform
 check_absent "no journal left" /run/vfioctl/journal.json
 
 section "a host driver that will not take its device back: qemu_fw_cfg"
+# vfio-platform back at its default (reset_required=1), so that it refuses fw_cfg on both kernels.
+rm /etc/modprobe.d/vfio-platform.conf
+check "modprobe -r vfio_platform" modprobe -r vfio_platform
 check "modprobe qemu_fw_cfg" modprobe qemu_fw_cfg
 check_eq "kernel: $FWCFG on fw_cfg" fw_cfg "$(plat_driver $FWCFG)"
 expect_rc "vfioctl bind --noiommu platform/$FWCFG" 1 vfioctl bind --noiommu platform/$FWCFG
-check_output "vfio-platform refused it (reset_required=0 is still set)" "probe of $FWCFG failed with error -2"
+check_output "vfio-platform refused it" "No reset function found for device $FWCFG"
 check_output "fw_cfg would not take it back" "fw_cfg's probe answered EBUSY"
 check_output "the message says what to run" "'modprobe -r qemu_fw_cfg' and 'modprobe qemu_fw_cfg'"
 check_eq "kernel: $FWCFG unbound" none "$(plat_driver $FWCFG)"
