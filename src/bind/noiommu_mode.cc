@@ -14,12 +14,12 @@ namespace {
 
 constexpr const char* kMarker = "noiommu";
 
-bool mode_on(const HostRoot& host) {
+}  // namespace
+
+bool noiommu_mode_on(const HostRoot& host) {
   ReadResult now = read_attr_path(host.path(kNoiommuParam));
   return now.ok() && (now.value == "Y" || now.value == "1");
 }
-
-}  // namespace
 
 bool enable_noiommu_mode(OperationContext& ctx, OperationResult& out) {
   ModuleLoad load = ctx.kernel.load_module("vfio", false);
@@ -27,7 +27,7 @@ bool enable_noiommu_mode(OperationContext& ctx, OperationResult& out) {
     out.errors.push_back(load.message);
     return false;
   }
-  if (mode_on(ctx.session.host())) {
+  if (noiommu_mode_on(ctx.session.host())) {
     out.notes.push_back("vfio no-IOMMU mode is on: the devices are NOT isolated from the host (the kernel is tainted)");
     return true;
   }
@@ -64,7 +64,7 @@ void settle_noiommu_mode(OperationContext& ctx, OperationResult& out) {
   const HostRoot& host = ctx.session.host();
   const std::string marker = ctx.state_dir.file(kMarker);
   if (!path_exists(marker)) return;  // not vfioctl's doing: not vfioctl's to undo
-  if (!mode_on(host)) {
+  if (!noiommu_mode_on(host)) {
     ::unlink(marker.c_str());  // turned off by someone else (or vfio reloaded)
     return;
   }

@@ -13,6 +13,9 @@ namespace vfioctl {
 
 inline constexpr const char* kNoiommuParam = "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode";
 
+// Whether the mode is on now (the parameter reads Y).
+bool noiommu_mode_on(const HostRoot& host);
+
 // Loads vfio and turns the mode on (a note says so); false with an error when it cannot.
 bool enable_noiommu_mode(OperationContext& ctx, OperationResult& out);
 

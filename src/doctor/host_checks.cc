@@ -134,7 +134,7 @@ Finding check_interrupt_remapping(const HostRoot& host) {
 // was built with no-IOMMU support.
 Finding check_noiommu_mode(const HostRoot& host) {
   Finding f{"noiommu", Severity::kOk, "vfio's unsafe no-IOMMU mode is off", {}, ""};
-  if (param_is_yes(host, "vfio", "enable_unsafe_noiommu_mode")) {
+  if (noiommu_mode_on(host)) {
     f.severity = Severity::kWarn;
     f.summary = "vfio's unsafe no-IOMMU mode is on: devices bound without an IOMMU can DMA anywhere and taint the kernel";
     f.remedy = vfioctl_turned_noiommu_on(host)
