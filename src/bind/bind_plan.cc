@@ -126,12 +126,21 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
       // the mode is on, whether or not other devices sit behind an IOMMU
       // (vfio_group_find_or_alloc: !iommu_group && vfio_noiommu).
       plan.noiommu = true;
+    } else if (!d.iommu_group && d.of_iommus) {
+      // The group comes with the probe (Device::of_iommus): vfio-platform's own dma_configure
+      // makes it before vfio_device_set_group looks for it.
+      plan.notes.push_back(id + ": no IOMMU group yet; its device-tree node names an IOMMU, and the kernel makes "
+                                "the group when a driver probes the device");
     } else if (!d.iommu_group) {
       plan.refusals.push_back({id, "has no IOMMU group, and " + std::string(p.ref.bus->without_group()) +
                                        ", or accept the risk with --noiommu (vfio's enable_unsafe_noiommu_mode; "
                                        "taints the kernel)"});
     }
     if (auto why = p.ref.bus->probe_refusal(session, d)) plan.cannot.push_back({id, *why});
+    // A real group goes to vfio_iommu_type1 when a VFIO user opens it; a no-IOMMU group does not.
+    if (d.iommu_group || d.of_iommus) {
+      if (auto warning = p.ref.bus->use_warning(session, d)) plan.notes.push_back(id + ": " + *warning);
+    }
     if (d.sriov.has_vfs_enabled()) {
       plan.refusals.push_back({id, "is an SR-IOV PF with " + std::to_string(*d.sriov.numvfs) +
                                    " VFs enabled; vfio refuses it (\"Cannot bind to PF with SR-IOV enabled\"). "

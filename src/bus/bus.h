@@ -79,6 +79,12 @@ class Bus {
     return std::nullopt;
   }
 
+  // What will stop a VFIO user after a good bind, for bind's notes (a group vfio_iommu_type1 will
+  // not attach: no MSI isolation); nullopt when nothing is known to.
+  virtual std::optional<std::string> use_warning(Session& /*session*/, const Device& /*device*/) const {
+    return std::nullopt;
+  }
+
   // What vfio does with a device outside every IOMMU group, for the refusal that says so.
   virtual std::string_view without_group() const {
     return "vfio refuses such a device (vfio_device_set_group: -EINVAL); it is not behind an IOMMU the kernel "

@@ -40,6 +40,13 @@ struct Device {
   // (firmware_node/hid, Documentation/ABI/testing/sysfs-bus-acpi). vfio-platform treats such a
   // device as ACPI, whatever its compatible strings (vfio_platform_probe_common tries ACPI first).
   std::optional<std::string> acpi_hid;
+  // The device-tree node names an IOMMU (iommus). Up to 6.12 at least, the kernel reads it, and
+  // makes the device's IOMMU group, only when a driver probes the device (really_probe ->
+  // platform_dma_configure/amba_dma_configure -> of_dma_configure -> of_iommu_configure; the
+  // IOMMU core's own probe needs the fwspec that leaves), so an unbound device has no group yet.
+  bool of_iommus = false;
+  // The node names an MSI controller (msi-parent): the device's MSI domain (of_msi_configure).
+  bool of_msi_parent = false;
   // The device of the same bus this one lives in, when that matters for binding: an fsl-mc
   // object's DPRC container, which takes its objects with it to a driver and back.
   std::optional<std::string> container;

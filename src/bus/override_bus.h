@@ -28,6 +28,7 @@ struct BusSpec {
   std::function<std::vector<std::string>(Session&, const Device&)> notes;
   std::function<std::optional<std::string>(Session&, const Device&)> probe_refusal;
   std::function<std::optional<std::string>(Session&, const Device&)> probe_failure_hint;
+  std::function<std::optional<std::string>(Session&, const Device&)> use_warning;
   bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
   bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie
 };
@@ -54,6 +55,9 @@ class OverrideBus final : public Bus {
   }
   std::optional<std::string> probe_failure_hint(Session& session, const Device& device) const override {
     return spec_.probe_failure_hint ? spec_.probe_failure_hint(session, device) : std::nullopt;
+  }
+  std::optional<std::string> use_warning(Session& session, const Device& device) const override {
+    return spec_.use_warning ? spec_.use_warning(session, device) : std::nullopt;
   }
 
  private:

@@ -21,5 +21,7 @@ BusSpec ap_bus_spec();
 std::vector<std::string> read_of_compatible(const Dir& dev);
 // The device's ACPI companion's hardware ID (firmware_node/hid), nullopt without one.
 std::optional<std::string> read_acpi_hid(const Dir& dev);
+// Both, and what the device-tree node says about the device's IOMMU and MSI controller.
+void read_firmware_description(const Dir& dev, Device& d);
 
 }  // namespace vfioctl

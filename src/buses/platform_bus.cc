@@ -5,6 +5,7 @@
 // platform_reset.h). Upstream has marked vfio-platform (and vfio-amba) for removal: it is kept
 // working here, and `explain` says so.
 #include "buses/buses.h"
+#include "buses/msi_isolation.h"
 #include "buses/platform_reset.h"
 
 namespace vfioctl {
@@ -30,14 +31,20 @@ std::optional<std::string> read_acpi_hid(const Dir& dev) {
   return r.value;
 }
 
+void read_firmware_description(const Dir& dev, Device& d) {
+  d.of_compatible = read_of_compatible(dev);
+  if (!d.of_compatible.empty()) {
+    d.of_iommus = read_attr(dev, "of_node/iommus").ok();
+    d.of_msi_parent = read_attr(dev, "of_node/msi-parent").ok();
+  }
+  d.acpi_hid = read_acpi_hid(dev);
+}
+
 BusSpec platform_bus_spec() {
   BusSpec s;
   s.name = "platform";
   s.generic_vfio_module = "vfio_platform";
-  s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) {
-    d.of_compatible = read_of_compatible(dev);
-    d.acpi_hid = read_acpi_hid(dev);
-  };
+  s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) { read_firmware_description(dev, d); };
   s.notes = [](Session& session, const Device& d) {
     std::vector<std::string> out;
     PlatformReset reset = find_platform_reset(session, d);
@@ -60,6 +67,7 @@ BusSpec platform_bus_spec() {
     if (!reset.applies || reset.kernel_finds_it) return std::nullopt;
     return reset.summary;
   };
+  s.use_warning = msi_isolation_note;
   return s;
 }
 

@@ -1,6 +1,7 @@
 #include "buses/platform_reset.h"
 
 #include "host/file_io.h"
+#include "modules/module_options.h"
 
 namespace vfioctl {
 
@@ -22,27 +23,6 @@ bool ignores_reset_required(std::string_view release) {
   return release.size() == 3 || release[3] == '.' || release[3] == '-' || release[3] == '+';
 }
 
-std::optional<bool> reset_required_option(std::string_view options) {
-  std::optional<bool> out;
-  constexpr std::string_view kKey = "reset_required";
-  while (!options.empty()) {
-    auto space = options.find_first_of(" \t");
-    std::string_view word = options.substr(0, space);
-    options = space == std::string_view::npos ? std::string_view() : options.substr(space + 1);
-    if (!word.starts_with(kKey)) continue;
-    std::string_view rest = word.substr(kKey.size());
-    if (rest.empty()) {
-      out = true;  // a bare bool parameter means "on" (kernel/params.c param_set_bool)
-      continue;
-    }
-    if (rest.front() != '=') continue;  // reset_required_x=...
-    std::string_view v = rest.substr(1);
-    if (v == "1" || v == "y" || v == "Y" || v == "on") out = true;
-    else if (v == "0" || v == "n" || v == "N" || v == "off") out = false;
-  }
-  return out;  // the last setting wins, as modprobe passes them in order
-}
-
 PlatformReset find_platform_reset(Session& session, const Device& device) {
   PlatformReset r;
   if (device.bus != "platform" || (device.of_compatible.empty() && !device.acpi_hid)) return r;
@@ -54,7 +34,7 @@ PlatformReset find_platform_reset(Session& session, const Device& device) {
     r.reset_required = param.value == "Y" || param.value == "1";
   } else {
     std::string options = session.kmod().configured_options("vfio_platform");
-    if (auto v = reset_required_option(options)) {
+    if (auto v = bool_option(options, "reset_required")) {
       r.reset_required = *v;
       r.reset_required_from = "modprobe.d: options vfio_platform " + options;
     }

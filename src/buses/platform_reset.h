@@ -58,10 +58,6 @@ struct PlatformReset {
 // reset_required=0 (6.1.x, see above).
 bool ignores_reset_required(std::string_view kernel_release);
 
-// reset_required as a module option string sets it ("reset_required=0 foo=1"), in the kernel's
-// bool spelling (kstrtobool: y/Y/1/on, n/N/0/off); nullopt when the string does not set it.
-std::optional<bool> reset_required_option(std::string_view options);
-
 // Reads reset_required from the loaded vfio_platform's parameter; before it is loaded, from the
 // options modprobe.d gives it through libkmod (the options the bind's load will use).
 PlatformReset find_platform_reset(Session& session, const Device& device);

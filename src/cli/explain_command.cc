@@ -15,7 +15,8 @@ int run_explain(const GlobalOptions& g, const std::string& device, CliIo& io) {
     return kExitBadInput;
   }
   const DeviceReport& report = snap.devices.front();
-  const std::vector<std::string> notes = refs->front().bus->notes(session, report.device);
+  std::vector<std::string> notes = refs->front().bus->notes(session, report.device);
+  if (auto warning = refs->front().bus->use_warning(session, report.device)) notes.push_back(*warning);
   if (g.json) {
     io.out << explain_json(report, snap, notes).dump(2) << "\n";
     return kExitOk;

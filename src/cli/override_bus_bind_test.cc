@@ -86,6 +86,33 @@ TEST_F(OverrideBusBindTest, AProbeVfioPlatformRefusesPutsTheDeviceBack) {
   EXPECT_THAT(r.err, HasSubstr("fff51000.ethernet"));
 }
 
+// A device-tree device with no host driver has no IOMMU group until something probes it (seen on
+// the real 6.12 arm64 kernel, scenario 97): its node's iommus says one will come, so the bind goes
+// ahead and the group appears with vfio-platform's probe. Without iommus it is refused, untouched.
+TEST_F(OverrideBusBindTest, AnUnprobedDtDeviceWhoseNodeNamesAnIommuGetsItsGroupAtTheBind) {
+  OverrideBusFakeKernel::DeviceSpec spec{"platform", "c100000.xgmac", "", "", std::nullopt, std::nullopt,
+                                         std::nullopt, "of:NxgmacT(null)Ccalxeda,hb-xgmac"};
+  spec.group_at_probe = 9;
+  kernel.add_device(spec);
+  kernel.add_device({"platform", "c200000.xgmac", "", "", std::nullopt, std::nullopt, std::nullopt,
+                     "of:NxgmacT(null)Ccalxeda,hb-xgmac"});
+  sysfs.other("platform", "c100000.xgmac").of_compatible({"calxeda,hb-xgmac"}).of_property("iommus");
+  sysfs.other("platform", "c200000.xgmac").of_compatible({"calxeda,hb-xgmac"});
+  sysfs.write();
+
+  CliRun refused = run({"bind", "platform/c200000.xgmac"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_THAT(refused.err, AllOf(HasSubstr("has no IOMMU group"), HasSubstr("iommus")));
+  EXPECT_THAT(kernel.writes(), ElementsAre());
+
+  CliRun r = run({"--json", "bind", "platform/c100000.xgmac"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(kernel.driver_of("platform", "c100000.xgmac"), "vfio-platform");
+  json doc = json::parse(r.out);
+  EXPECT_THAT(doc["notes"].dump(), HasSubstr("no IOMMU group yet; its device-tree node names an IOMMU"));
+  EXPECT_THAT(doc["notes"].dump(), HasSubstr("no msi-parent")) << "and type1's MSI rule, for the VFIO user";
+}
+
 // An ACPI device's _RST cannot be seen before the bind; once vfio-platform refused it, the error
 // says which reset it wanted and how to do without one.
 TEST_F(OverrideBusBindTest, ARefusedProbeOfAnAcpiDeviceSaysHowToDoWithoutAReset) {

@@ -236,6 +236,12 @@ FakeOtherDevice& FakeOtherDevice::of_compatible(std::vector<std::string> strings
   return *this;
 }
 
+FakeOtherDevice& FakeOtherDevice::of_property(std::string_view name, std::string_view bytes) {
+  of_properties_[std::string(name)] = std::string(bytes);
+  owner_.changed();
+  return *this;
+}
+
 FakeOtherDevice& FakeOtherDevice::parent(std::string_view name) {
   parent_ = std::string(name);
   owner_.changed();
@@ -496,6 +502,7 @@ void FakeSysfs::write_other(const FakeOtherDevice& d) {
     std::string bytes;
     for (const auto& s : d.compatible_) bytes += s + '\0';
     root_.write(node + "/compatible", bytes);
+    for (const auto& [name, value] : d.of_properties_) root_.write(node + "/" + name, value);
     link(dir + "/of_node", node);
   }
   if (d.acpi_hid_) {

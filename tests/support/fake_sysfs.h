@@ -160,6 +160,8 @@ class FakeOtherDevice {
   // of_node -> /sys/firmware/devicetree/base/<node>, whose compatible property is the strings,
   // each NUL-terminated (drivers/of/base.c: properties are raw bytes; strings end in NUL).
   FakeOtherDevice& of_compatible(std::vector<std::string> strings);
+  // Another property of that node (iommus, msi-parent), as raw bytes: a phandle and cells.
+  FakeOtherDevice& of_property(std::string_view name, std::string_view bytes = std::string_view("\0\0\x80\x04", 4));
   // An ACPI companion: firmware_node -> /sys/devices/LNXSYSTM:00/<hid>:00 with its hid file
   // (Documentation/ABI/testing/sysfs-bus-acpi; the layout seen on a real q35 guest).
   FakeOtherDevice& acpi_companion(std::string_view hid);
@@ -180,6 +182,7 @@ class FakeOtherDevice {
   bool override_attr_ = true;
   std::map<std::string, std::string, std::less<>> attrs_;
   std::vector<std::string> compatible_;
+  std::map<std::string, std::string, std::less<>> of_properties_;
   std::optional<std::string> acpi_hid_;
   std::optional<std::string> parent_;
 };

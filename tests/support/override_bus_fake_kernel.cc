@@ -105,6 +105,7 @@ int OverrideBusFakeKernel::probe(Dev& d, const std::string& driver) {
                         std::to_string(refusal));
     return refusal;
   }
+  if (!d.spec.group && d.spec.group_at_probe) d.spec.group = d.spec.group_at_probe;
   if (vfio_driver(bus, driver) && !d.spec.group) {
     messages_.push_back(driver + " " + name + ": No IOMMU group");
     return EINVAL;

@@ -49,6 +49,11 @@ class OverrideBusFakeKernel final : public KernelPort {
     std::optional<int> css_type;           // css: the subchannel type attribute
     std::optional<std::string> container;  // fsl-mc: its DPRC
     std::string modalias;
+    // A device-tree device whose node names an IOMMU: the kernel makes its group (this number)
+    // when a driver first probes it, before the driver's probe runs (drivers/base/dd.c
+    // really_probe -> bus dma_configure -> of_dma_configure -> of_iommu_configure). The test
+    // gives the node its iommus property through FakeSysfs.
+    std::optional<int> group_at_probe = std::nullopt;
   };
   // Adds the device bound to its host driver (unbound when it has none).
   void add_device(DeviceSpec spec);
