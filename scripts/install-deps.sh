@@ -34,7 +34,12 @@ if [ $want_vm = 1 ]; then
     # jq reads vfioctl's JSON inside the guest; udev gives the hotplug scenario Debian's udevd;
     # acpica-tools' iasl compiles the test ACPI tables (tests/vm/acpi). The custom-6.1 guest kernel
     # is compiled from linux-source-6.1 with the same make, gcc, libelf, bc, flex and bison.
-    pkgs+=(qemu-system-x86 cpio gzip xz-utils zstd dpkg-dev binutils make gcc libelf-dev bc flex bison jq udev acpica-tools)
+    # The arm64 guest: QEMU's arm64 machines, Debian's cross compilers (its kernel, vfioctl and the
+    # client) and dtc's fdtput/fdtget (the test devices in its device tree). Its userland and the
+    # cross build's sysroot are Debian's arm64 packages, unpacked by tests/vm/arch-root.sh, not
+    # installed.
+    pkgs+=(qemu-system-x86 cpio gzip xz-utils zstd dpkg-dev binutils make gcc libelf-dev bc flex bison jq udev acpica-tools
+        qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler)
 fi
 if [ $want_bench = 1 ]; then
     pkgs+=(driverctl dpdk hyperfine pciutils strace util-linux)

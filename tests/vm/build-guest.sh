@@ -6,15 +6,20 @@
 #   tests/vm/build-guest.sh linux-image-6.12-amd64     # bookworm's 6.12
 #   tests/vm/build-guest.sh --keep-versions PKG        # no apt query: the versions of the last build
 #   tests/vm/build-guest.sh custom-6.1                 # a kernel built here from linux-source-6.1
+#   tests/vm/build-guest.sh custom-6.12-arm64          # the same, cross-compiled for arm64
 #
 # custom-6.1 is the one guest that is not Debian's binary kernel: Debian's own source package
 # (linux-source-6.1, with Debian's patches) built with tests/vm/custom-kernel.config, a small
 # allnoconfig-based configuration that adds what no Debian kernel builds: vfio-platform and its
 # reset modules (COMPILE_TEST on x86) and CONFIG_VFIO_NOIOMMU. It lets a scenario bind a platform
 # device to vfio for real. The build takes about 6 minutes on 2 cores and is cached like the rest.
+# custom-6.12-arm64 is cross-compiled (gcc-aarch64-linux-gnu) with custom-kernel-arm64.config for
+# QEMU's arm64 virt machine, the one place where AMBA devices and DT platform devices with an
+# IOMMU exist; its busybox is Debian's arm64 busybox-static from arch-root.sh.
 #
 # Output in $VM_CACHE/guest/<package>/:
 #   vmlinux       the uncompressed kernel, booted through QEMU's PVH entry (no decompression under TCG)
+#   Image         instead of vmlinux on arm64: the uncompressed arm64 boot image
 #   modules.cpio  /lib/modules/<release>: the modules the guest needs, the test variant modules
 #                 (tests/vm/variants, built against the matching linux-headers packages) and a
 #                 real depmod output, so modules.alias carries their vfio_pci: aliases
@@ -41,10 +46,22 @@ mkdir -p "$out" "$debs"
 guest_modules=(e1000e e1000 nvme vfio-pci vfio_iommu_type1 pcspkr qemu_fw_cfg)
 
 custom_source=
+arch=$(vm_kernel_arch "$meta")
+kconfig_fragment=$VM_DIR/custom-kernel.config
+kmake=(make)
 case $meta in
+    custom-*-arm64)
+        custom_source=linux-source-${meta#custom-}
+        custom_source=${custom_source%-arm64}
+        kconfig_fragment=$VM_DIR/custom-kernel-arm64.config
+        kmake=(make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+        command -v aarch64-linux-gnu-gcc >/dev/null || vm_die "gcc-aarch64-linux-gnu is missing: run scripts/install-deps.sh --vm"
+        ;;
     custom-*) custom_source=linux-source-${meta#custom-} ;;
 esac
-kconfig_fragment=$VM_DIR/custom-kernel.config
+# The arm64 userland (busybox here; dash, bash, kmod and jq in run-vm.sh) is Debian's arm64 build.
+arch_root=
+[ "$arch" = amd64 ] || arch_root=$("$VM_DIR/arch-root.sh" "$arch")
 
 apt_opts=(-q -o DPkg::Lock::Timeout=600)
 # apt-get download as root in a root-owned folder cannot drop to the _apt user.
@@ -173,8 +190,14 @@ key=$( {
     printf '%s\n' "${guest_modules[@]}"
     sha256sum "$0" "$VM_DIR/host-lib.sh" "$kconfig_fragment" "$VM_DIR"/variants/* | awk '{print $1}'
     dpkg-query -W kmod gcc-12 binutils 2>/dev/null || true
+    if [ -n "$arch_root" ]; then
+        dpkg-query -W gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu 2>/dev/null || true
+        sha256sum "$arch_root/bin/busybox" | cut -d' ' -f1
+    fi
 } | sha256sum | cut -d' ' -f1)
-if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && [ -s "$out/vmlinux" ] && [ -s "$out/modules.cpio" ] && [ -s "$out/busybox.cpio" ]; then
+kimage=vmlinux
+[ "$arch" = arm64 ] && kimage=Image
+if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && [ -s "$out/$kimage" ] && [ -s "$out/modules.cpio" ] && [ -s "$out/busybox.cpio" ]; then
     rm -f "$out/packages.new"
     exit 0
 fi
@@ -254,35 +277,42 @@ custom_kernel() {
     # allnoconfig with the fragment: everything the fragment does not ask for is off (or at its
     # default where EXPERT hides it, which is how printk, futex, epoll ... stay on). Kconfig drops
     # an option whose dependencies fail without a word, so each line is checked afterwards.
-    make -s -C "$kdir" allnoconfig KCONFIG_ALLCONFIG="$kconfig_fragment" >&2
+    "${kmake[@]}" -s -C "$kdir" allnoconfig KCONFIG_ALLCONFIG="$kconfig_fragment" >&2
     local line missing=()
     while IFS= read -r line; do
         case $line in CONFIG_*=*) grep -qxF "$line" "$kdir/.config" || missing+=("$line") ;; esac
     done <"$kconfig_fragment"
     [ ${#missing[@]} -eq 0 ] || vm_die "Kconfig did not take ${missing[*]} (a dependency changed?)"
-    vm_say "compiling $(basename "$kdir") ($(nproc) jobs; about 6 minutes on 2 cores)"
-    make -s -C "$kdir" -j"$(nproc)" vmlinux modules >&2 || vm_die "the custom kernel does not build"
-    release=$(make -s -C "$kdir" kernelrelease)
-    make -s -C "$kdir" INSTALL_MOD_PATH="$stage" DEPMOD=true modules_install >&2
+    vm_say "compiling $(basename "$kdir") for $arch ($(nproc) jobs; about 6 minutes on 2 cores)"
+    local target=vmlinux image=vmlinux
+    [ "$arch" = arm64 ] && target=Image image=arch/arm64/boot/Image
+    "${kmake[@]}" -s -C "$kdir" -j"$(nproc)" "$target" modules >&2 || vm_die "the custom kernel does not build"
+    release=$("${kmake[@]}" -s -C "$kdir" kernelrelease)
+    "${kmake[@]}" -s -C "$kdir" INSTALL_MOD_PATH="$stage" DEPMOD=true modules_install >&2
     # modules_install links build/ and source/ back into the tree, which is removed afterwards.
     rm -f "$stage/lib/modules/$release"/{build,source}
-    cp "$kdir/vmlinux" "$work/vmlinux"
+    cp "$kdir/$image" "$work/$kimage"
 }
 
 if [ -n "$custom_source" ]; then custom_kernel; else debian_kernel; fi
 moddir=lib/modules/$release
 
-# 3. The test variant modules, out of tree against the same kernel.
-cp -r "$VM_DIR/variants" "$work/variants"
-# Debian's 6.12 headers ask for BTF in modules, which needs pahole; the test modules need no BTF.
-make -s -C "$kdir" M="$work/variants" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 \
-    || vm_die "the test variant modules do not build against $release"
-mkdir -p "$stage/$moddir/updates/vfioctl-test"
-cp "$work"/variants/*.ko "$stage/$moddir/updates/vfioctl-test/"
+# 3. The test variant modules, out of tree against the same kernel. They are vfio-pci variants, and
+#    the arm64 guest has no PCI.
+if [ "$arch" = amd64 ]; then
+    cp -r "$VM_DIR/variants" "$work/variants"
+    # Debian's 6.12 headers ask for BTF in modules, which needs pahole; the test modules need no BTF.
+    make -s -C "$kdir" M="$work/variants" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 \
+        || vm_die "the test variant modules do not build against $release"
+    mkdir -p "$stage/$moddir/updates/vfioctl-test"
+    cp "$work"/variants/*.ko "$stage/$moddir/updates/vfioctl-test/"
+fi
 
 depmod -b "$stage" "$release"
-grep -q '^alias vfio_pci:.* vfioctl_test_' "$stage/$moddir/modules.alias" \
-    || vm_die "depmod lists no vfio_pci: alias for the test variants"
+if [ "$arch" = amd64 ]; then
+    grep -q '^alias vfio_pci:.* vfioctl_test_' "$stage/$moddir/modules.alias" \
+        || vm_die "depmod lists no vfio_pci: alias for the test variants"
+fi
 
 # 4. Archive: real directories only. An appended cpio with a lib/ entry would replace a
 #    lib -> usr/lib symlink with an empty folder, so nothing here is a merged-/usr link.
@@ -291,12 +321,13 @@ grep -q '^alias vfio_pci:.* vfioctl_test_' "$stage/$moddir/modules.alias" \
 # 5. busybox-static, only unpacked, never installed (that would replace the host's busybox), with a
 #    link per applet. Debian's busybox sh runs its own applets ahead of PATH, so it is not the shell,
 #    and no applet may shadow what run-vm.sh copies from the host: dash as sh, bash, jq and the kmod
-#    tools (busybox's modprobe has no -R and ignores softdeps).
+#    tools (busybox's modprobe has no -R and ignores softdeps). A foreign guest gets its own
+#    architecture's busybox; the applet list comes from the host's build of the same package.
 dpkg -x "$bb_deb" "$work/busybox-deb"
 bb=$work/busybox
 mkdir -p "$bb"/{bin,sbin,usr/bin,usr/sbin}
-cp "$work/busybox-deb/bin/busybox" "$bb/bin/busybox"
-"$bb/bin/busybox" --list-full | while read -r applet; do
+if [ -n "$arch_root" ]; then cp "$arch_root/bin/busybox" "$bb/bin/busybox"; else cp "$work/busybox-deb/bin/busybox" "$bb/bin/busybox"; fi
+"$work/busybox-deb/bin/busybox" --list-full | while read -r applet; do
     case ${applet##*/} in
         sh | dash | bash | jq | kmod | modprobe | insmod | rmmod | lsmod | depmod | modinfo) continue ;;
     esac
@@ -305,7 +336,7 @@ done
 (cd "$bb" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/busybox.cpio"
 
 find "$stage/$moddir" -name '*.ko*' -printf '%P\n' | LC_ALL=C sort >"$out/modules.txt"
-mv "$work/vmlinux" "$out/vmlinux"
+mv "$work/$kimage" "$out/$kimage"
 mv "$work/modules.cpio" "$out/modules.cpio"
 mv "$work/busybox.cpio" "$out/busybox.cpio"
 echo "$release" >"$out/release"

@@ -18,4 +18,12 @@ vm_kernel_short() {
     esac
 }
 
+# A kernel's architecture: the arm64 guest is the one whose name ends in -arm64.
+vm_kernel_arch() {
+    case $1 in
+        *-arm64) echo arm64 ;;
+        *) echo amd64 ;;
+    esac
+}
+
 vm_guest_dir() { echo "$VM_CACHE/guest/$1"; }

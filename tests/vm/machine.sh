@@ -32,3 +32,5 @@ vm_machine_args=(
     -device e1000,id=nic2,bus=pcibr,addr=0x1,mac=52:54:00:00:00:03,romfile=
     -device e1000,id=nic3,bus=pcibr,addr=0x2,mac=52:54:00:00:00:04,romfile=
 )
+vm_qemu=qemu-system-x86_64
+vm_console=ttyS0

@@ -4,9 +4,12 @@
 #
 #   tests/vm/run-vm.sh [options] tests/vm/scenarios/10-status-sysfs.sh
 #     --kernel PKG     kernel meta package (default linux-image-amd64; or linux-image-6.12-amd64),
-#                      or custom-6.1 (a kernel build-guest.sh compiles; see there)
+#                      or custom-6.1, custom-6.12, custom-6.12-arm64 (kernels build-guest.sh
+#                      compiles; see there). An -arm64 kernel boots QEMU's arm64 virt machine
+#                      (machine-arm64.sh) with an arm64 userland (arch-root.sh) and needs
+#                      vfioctl and the client built for arm64 (cross-build.sh).
 #     --vfioctl PATH   the vfioctl binary to test (default ./build/vfioctl of this checkout)
-#     --client PATH    the VFIO client (default ./build/tests/vm/vfioctl-vm-client)
+#     --client PATH    the VFIO client (default ./build/tests/vm/client/vfioctl-vm-client)
 #     --log FILE       console log (default: a file under the cache's logs/)
 #     --timeout SEC    wall-clock limit for QEMU (default: the scenario's "# vm-timeout:" or 300)
 #     --shell          after the scenario, a bash on the console (Ctrl-A x quits QEMU); use
@@ -30,12 +33,11 @@
 # Exit status: the scenario's (0 all checks passed); 124 timeout; 125 no result (panic, QEMU error).
 set -euo pipefail
 . "$(dirname "$0")/host-lib.sh"
-. "$VM_DIR/machine.sh"
 
 repo=$(cd "$VM_DIR/../.." && pwd)
 kernel=linux-image-amd64
 vfioctl=$repo/build/vfioctl
-client=$repo/build/tests/vm/vfioctl-vm-client
+client=$repo/build/tests/vm/client/vfioctl-vm-client
 log= timeout_s= shell=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -53,7 +55,17 @@ done
 scenario=$1
 [ -f "$scenario" ] || vm_die "no scenario file $scenario"
 for f in "$vfioctl" "$client"; do [ -x "$f" ] || vm_die "$f is not built (cmake --build build)"; done
-for tool in qemu-system-x86_64 cpio jq strip; do
+arch=$(vm_kernel_arch "$kernel")
+strip=strip
+if [ "$arch" = arm64 ]; then
+    . "$VM_DIR/machine-arm64.sh"
+    strip=aarch64-linux-gnu-strip
+    tools=(fdtput fdtget)
+else
+    . "$VM_DIR/machine.sh"
+    tools=()
+fi
+for tool in "$vm_qemu" cpio jq "$strip" "${tools[@]}"; do
     command -v "$tool" >/dev/null || vm_die "$tool is missing: run scripts/install-deps.sh --vm"
 done
 name=$(basename "$scenario" .sh)
@@ -67,6 +79,14 @@ header() { sed -n "s/^# $1: *//p" "$scenario" | head -n1; }
 "$VM_DIR/build-guest.sh" --keep-versions "$kernel"
 guest=$(vm_guest_dir "$kernel")
 release=$(cat "$guest/release")
+kimage=$guest/vmlinux
+# The foreign guest's programs and libraries: Debian's own build for its architecture.
+aroot=
+if [ "$arch" != amd64 ]; then
+    kimage=$guest/Image
+    aroot=$VM_CACHE/arch/$arch/root
+    [ -d "$aroot" ] || "$VM_DIR/arch-root.sh" "$arch" >/dev/null
+fi
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/vfioctl-vm.XXXXXX")
 cleanup() { [ -n "${hook_pid:-}" ] && kill "$hook_pid" 2>/dev/null; rm -rf "$run"; }
@@ -77,36 +97,64 @@ if [ -z "$log" ]; then
 fi
 mkdir -p "$(dirname "$log")"
 
-# ---- the per-run overlay: the host's dash/bash/kmod/jq, vfioctl, the client, init and the scenario.
-# Host binaries carry their shared libraries (ldd) to the same paths. Every folder is real: no
-# merged-/usr links, which a later cpio entry would turn into empty folders.
+# ---- the per-run overlay: dash/bash/kmod/jq, vfioctl, the client, init and the scenario. On x86
+# these are the host's; binaries carry their shared libraries (ldd) to the same paths. A foreign
+# guest's come from its architecture's root (arch-root.sh), whose libraries are found by the ELF
+# file's own DT_NEEDED list and program interpreter, the way its dynamic loader will. Every folder
+# is real: no merged-/usr links, which a later cpio entry would turn into empty folders.
 ov=$run/root
 mkdir -p "$ov"/{bin,sbin,lib,lib64,usr/bin,usr/sbin,usr/lib,usr/share/misc,etc,proc,sys,dev,tmp,run,root,var,vmtest/bin}
+copy_lib() {  # GUEST-PATH (a file of $aroot, or of the host)
+    [ -e "$ov$1" ] && return 0
+    mkdir -p "$ov${1%/*}"
+    cp -L "$aroot$1" "$ov$1"
+}
+foreign_libs() {  # ELF: the guest paths of its interpreter and of every library it loads, in $aroot
+    local -A seen=()
+    local todo=("$1") f lib dir found
+    readelf -lW "$1" | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p'
+    while [ ${#todo[@]} -gt 0 ]; do
+        f=${todo[0]}
+        todo=("${todo[@]:1}")
+        for lib in $(readelf -dW "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+            [ -n "${seen[$lib]:-}" ] && continue
+            seen[$lib]=1
+            found=
+            for dir in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu /lib /usr/lib; do
+                if [ -e "$aroot$dir/$lib" ]; then found=$dir/$lib; break; fi
+            done
+            [ -n "$found" ] || vm_die "$1 needs $lib, which the $arch root does not have"
+            echo "$found"
+            todo+=("$aroot$found")
+        done
+    done
+}
 copy_elf() {  # SOURCE DEST-IN-GUEST
     cp -L "$1" "$ov$2"
+    if [ -n "$aroot" ]; then
+        foreign_libs "$1" | while read -r lib; do copy_lib "$lib"; done
+        return
+    fi
     ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
-        while read -r lib; do
-            [ -e "$ov$lib" ] && continue
-            mkdir -p "$ov${lib%/*}"
-            cp -L "$lib" "$ov$lib"
-        done
+        while read -r lib; do copy_lib "$lib"; done
 }
-copy_elf /bin/dash /bin/dash
+copy_elf "$aroot/bin/dash" /bin/dash
 ln -s dash "$ov/bin/sh"
-copy_elf /bin/bash /bin/bash
-copy_elf /bin/kmod /bin/kmod
+copy_elf "$aroot/bin/bash" /bin/bash
+copy_elf "$aroot/bin/kmod" /bin/kmod
 # build-guest.sh leaves these names out of busybox's applet links.
 for t in modprobe insmod rmmod lsmod depmod modinfo; do ln -s /bin/kmod "$ov/sbin/$t"; done
-copy_elf "$(command -v jq)" /usr/bin/jq
+if [ -n "$aroot" ]; then copy_elf "$aroot/usr/bin/jq" /usr/bin/jq; else copy_elf "$(command -v jq)" /usr/bin/jq; fi
 copy_elf "$vfioctl" /vmtest/bin/vfioctl
 copy_elf "$client" /vmtest/bin/vfio-client
 # Debug info is most of a RelWithDebInfo binary and only slows the initramfs unpacking down.
-strip --strip-debug "$ov/vmtest/bin/vfioctl" "$ov/vmtest/bin/vfio-client"
+"$strip" --strip-debug "$ov/vmtest/bin/vfioctl" "$ov/vmtest/bin/vfio-client"
 [ -f /usr/share/misc/pci.ids ] && cp -L /usr/share/misc/pci.ids "$ov/usr/share/misc/pci.ids"
 # "# vm-udev: yes": Debian's udevd (the host's udevadm, which is systemd-udevd by another name),
 # Debian's 80-drivers.rules (the kmod builtin that loads host drivers) and vfioctl's own rule,
 # with the guest's vfioctl path, so a scenario runs hotplug the way a Debian host does.
 if [ "$(header vm-udev)" = yes ]; then
+    [ -z "$aroot" ] || vm_die "# vm-udev: the $arch guest has no udevd"
     command -v udevadm >/dev/null || vm_die "udevadm is missing: install udev"
     mkdir -p "$ov/lib/systemd" "$ov/lib/udev/rules.d" "$ov/etc/udev"
     copy_elf "$(command -v udevadm)" /bin/udevadm
@@ -126,6 +174,8 @@ cat "$guest/modules.cpio" "$guest/busybox.cpio" "$run/overlay.cpio" >"$run/initr
 
 # ---- QEMU
 accel=${VFIOCTL_VM_ACCEL:-auto}
+# An arm64 guest on an x86 host is emulated, whatever /dev/kvm says.
+[ "$arch" = amd64 ] || accel=tcg
 if [ "$accel" = auto ]; then
     # KVM only where it is real: a writable /dev/kvm, a CPU with VT-x/AMD-V, and not kvm_pvm, the
     # pagetable-based KVM of some cloud hosts that emulates a normal guest too slowly to boot.
@@ -137,12 +187,16 @@ case $accel in
     tcg) cpu=max ;;
     *) vm_die "VFIOCTL_VM_ACCEL must be auto, tcg or kvm" ;;
 esac
+# arm64's "max" brings pointer authentication, whose emulation costs TCG much time; a Cortex-A57
+# is all the guest needs (the SMMU is the board's, not the CPU's).
+[ "$arch" = arm64 ] && cpu=cortex-a57
 boots=$(header vm-boots)
 boots=${boots:-1}
 # no_timer_check: on a busy host, TCG can starve the guest's boot-time check that the timer
 # interrupt arrives through the remapped IO-APIC, and 6.1 then panics ("timer doesn't work through
 # Interrupt-remapped IO-APIC"). The check proves nothing about VFIO.
-append="console=ttyS0 intel_iommu=on iommu=pt panic=-1 quiet loglevel=4 no_timer_check vfioctl.vmtest=1"
+append="console=$vm_console panic=-1 quiet loglevel=4 vfioctl.vmtest=1"
+[ "$arch" = amd64 ] && append+=" intel_iommu=on iommu=pt no_timer_check"
 [ "$boots" -gt 1 ] && append+=" vfioctl.boots=$boots"
 [ -n "$(header vm-append)" ] && append+=" $(header vm-append)"
 [ -n "${VFIOCTL_VM_APPEND:-}" ] && append+=" $VFIOCTL_VM_APPEND"
@@ -150,16 +204,22 @@ append="console=ttyS0 intel_iommu=on iommu=pt panic=-1 quiet loglevel=4 no_timer
 read -r -a extra_qemu <<<"$(header vm-qemu)"
 ssdt=$(header vm-ssdt)
 if [ -n "$ssdt" ]; then
+    [ "$arch" = amd64 ] || vm_die "# vm-ssdt: the $arch guest boots from a device tree, not ACPI"
     command -v iasl >/dev/null || vm_die "iasl is missing: run scripts/install-deps.sh --vm"
     [ -f "$VM_DIR/acpi/$ssdt" ] || vm_die "no ACPI source $VM_DIR/acpi/$ssdt"
     iasl -p "$run/${ssdt%.asl}" "$VM_DIR/acpi/$ssdt" >"$run/iasl.log" 2>&1 || { cat "$run/iasl.log" >&2; vm_die "iasl failed on $ssdt"; }
     extra_qemu+=(-acpitable "file=$run/${ssdt%.asl}.aml")
 fi
+# The arm64 board boots from QEMU's own device tree with the test devices' changes.
+if declare -F vm_machine_dtb >/dev/null; then
+    vm_machine_dtb "$run/machine.dtb"
+    extra_qemu+=(-dtb "$run/machine.dtb")
+fi
 qemu_cmd() {  # BOOT-NUMBER INITRD
-    qemu=(qemu-system-x86_64 "${vm_machine_args[@]}" "${extra_qemu[@]}"
+    qemu=("$vm_qemu" "${vm_machine_args[@]}" "${extra_qemu[@]}"
         -accel "$accel" -cpu "$cpu" -nodefaults -nographic -serial mon:stdio -no-reboot
         -qmp "unix:$run/qmp.sock,server=on,wait=off"
-        -kernel "$guest/vmlinux" -initrd "$2" -append "$append vfioctl.boot=$1")
+        -kernel "$kimage" -initrd "$2" -append "$append vfioctl.boot=$1")
 }
 
 if [ $shell = 1 ]; then

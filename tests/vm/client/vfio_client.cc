@@ -13,7 +13,10 @@
 //
 // A device on another bus is named BUS/NAME (platform/QEMU0002:00). A group vfio made in no-IOMMU
 // mode (/dev/vfio/noiommu-N) takes the no-IOMMU container (VFIO_NOIOMMU_IOMMU), which maps no DMA:
-// the client then stops after the device's regions.
+// the client then stops after the device's regions. An AMBA device (vfio-amba) also has its
+// PrimeCell identification registers read through region 0, which the amba bus read at boot
+// into sysfs "id"; other platform devices' registers are not touched (vfio-platform's test
+// devices in the arm64 guest have nothing behind them).
 #include <fcntl.h>
 #include <linux/vfio.h>
 #include <sys/ioctl.h>
@@ -100,6 +103,23 @@ void read_config_ids(int device, const vfio_region_info& config) {
   fact("config_device", hex(ids[1], 4));
 }
 
+// The PrimeCell peripheral and cell IDs: the low byte of each of the eight registers at
+// 0xfe0..0xffc of an AMBA device's first region (ARM's PrimeCell TRMs; drivers/amba/bus.c
+// amba_read_periphid reads the same ones).
+void read_primecell_ids(int device, const vfio_region_info& regs) {
+  if (regs.size < 0x1000) die("an AMBA region smaller than the PrimeCell ID block");
+  std::uint32_t periph = 0, cell = 0;
+  for (unsigned i = 0; i < 8; ++i) {
+    std::uint32_t word = 0;
+    const off_t at = static_cast<off_t>(regs.offset + regs.size - 0x20 + 4 * i);
+    if (pread(device, &word, sizeof word, at) != static_cast<ssize_t>(sizeof word)) die("pread of the PrimeCell IDs");
+    std::uint32_t& id = i < 4 ? periph : cell;
+    id |= (word & 0xffU) << (8 * (i % 4));
+  }
+  fact("amba_periphid", hex(periph, 8));
+  fact("amba_cellid", hex(cell, 8));
+}
+
 // One page mapped for device DMA and unmapped again: the container's IOMMU domain is live.
 void map_dma(int container) {
   const std::size_t size = 4096;
@@ -177,6 +197,8 @@ int run(const DeviceName& dev, bool status_only) {
   if (ioctl(device.get(), VFIO_DEVICE_GET_INFO, &info) != 0) die("VFIO_DEVICE_GET_INFO");
   fact("device_pci", (info.flags & VFIO_DEVICE_FLAGS_PCI) ? "1" : "0");
   fact("device_platform", (info.flags & VFIO_DEVICE_FLAGS_PLATFORM) ? "1" : "0");
+  const bool amba = (info.flags & VFIO_DEVICE_FLAGS_AMBA) != 0;
+  fact("device_amba", amba ? "1" : "0");
   fact("num_regions", info.num_regions);
   fact("num_irqs", info.num_irqs);
 
@@ -195,6 +217,7 @@ int run(const DeviceName& dev, bool status_only) {
     }
     fact(key.c_str(), "size=" + hex(region.size, 1) + " flags=" + hex(region.flags, 1));
     if (dev.pci() && index == VFIO_PCI_CONFIG_REGION_INDEX) read_config_ids(device.get(), region);
+    if (amba && index == 0) read_primecell_ids(device.get(), region);
   }
   if (!dev.pci()) {
     fact("result", "ok");

@@ -19,6 +19,12 @@ NVME_VF2=0000:04:00.2
 PCI_BRIDGE=0000:05:00.0  # pcie-pci-bridge 1b36:000e
 BR_NIC0=0000:06:01.0     # e1000 8086:100e behind the bridge; one group with the bridge and BR_NIC1
 BR_NIC1=0000:06:02.0
+# The arm64 guest (tests/vm/machine-arm64.sh): AMBA and DT platform devices.
+RTC_AMBA=9010000.pl031               # PL031, rtc-pl031, "iommus" added: own group
+GPIO_AMBA=9030000.pl061               # PL061, pl061_gpio, no "iommus": no group
+XGMAC_DT=c100000.vfioctl-xgmac       # compatible "calxeda,hb-xgmac", no host driver
+TESTNIC_DT=c110000.vfioctl-nic       # compatible "vfioctl,test-nic" "calxeda,hb-xgmac"
+FWCFG_DT=9020000.fw-cfg              # QEMU's fw_cfg, no host driver in that kernel, no group
 # The test variant drivers (tests/vm/variants): module name and PCI driver name.
 VARIANT_MODULE=vfioctl_test_vfio_pci          # matches 8086:10d3; driver name differs from module
 VARIANT_DRIVER=vfioctl-test-vfio-pci
@@ -108,7 +114,7 @@ link_name() { (cd -P "$1" 2>/dev/null && echo "${PWD##*/}") || echo none; }  # l
 # The same two without a subshell, into a variable (for loops over every device).
 read_attr_to() {  # VAR FILE
     local v=
-    read -r v <"$2" || true
+    { read -r v <"$2"; } 2>/dev/null || true
     printf -v "$1" '%s' "${v#0x}"
 }
 link_name_to() {  # VAR LINK: "none" when the link is absent
