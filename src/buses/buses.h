@@ -17,11 +17,9 @@ BusSpec cdx_bus_spec();
 BusSpec css_bus_spec();
 BusSpec ap_bus_spec();
 
-// of_node/compatible of a device (platform, amba): the NUL-terminated strings, in order.
-std::vector<std::string> read_of_compatible(const Dir& dev);
-// The device's ACPI companion's hardware ID (firmware_node/hid), nullopt without one.
-std::optional<std::string> read_acpi_hid(const Dir& dev);
-// Both, and what the device-tree node says about the device's IOMMU and MSI controller.
+// What the firmware says of a platform or amba device: the device-tree node's compatible list
+// (NUL-terminated strings, in order) and whether it names an IOMMU and an MSI controller; the
+// ACPI companion's hardware ID (firmware_node/hid).
 void read_firmware_description(const Dir& dev, Device& d);
 
 }  // namespace vfioctl

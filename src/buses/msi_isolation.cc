@@ -1,26 +1,14 @@
 #include "buses/msi_isolation.h"
 
-#include "host/file_io.h"
 #include "modules/module_options.h"
 
 namespace vfioctl {
 
 std::optional<std::string> msi_isolation_note(Session& session, const Device& device) {
   if (device.of_compatible.empty() || device.acpi_hid || device.of_msi_parent) return std::nullopt;
-  bool allowed = false;
-  std::string from;
-  ReadResult param =
-      read_attr_path(session.host().path("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"));
-  if (param.ok()) {
-    allowed = param.value == "Y" || param.value == "1";
-    from = "vfio_iommu_type1's parameter";
-  } else {
-    std::string options = session.kmod().configured_options("vfio_iommu_type1");
-    if (auto v = bool_option(options, "allow_unsafe_interrupts")) {
-      allowed = *v;
-      from = "modprobe.d: options vfio_iommu_type1 " + options;
-    }
-  }
+  auto param = module_bool_param(session.host(), session.kmod(), "vfio_iommu_type1", "allow_unsafe_interrupts");
+  const bool allowed = param && param->value;
+  const std::string from = param && !param->from.empty() ? param->from : "vfio_iommu_type1's parameter";
   constexpr std::string_view kWhy =
       "interrupts: no MSI controller isolates this device (its device-tree node has no msi-parent)";
   if (allowed) {

@@ -10,6 +10,8 @@
 
 namespace vfioctl {
 
+namespace {
+
 std::vector<std::string> read_of_compatible(const Dir& dev) {
   std::vector<std::string> out;
   ReadResult r = read_attr(dev, "of_node/compatible");
@@ -30,6 +32,8 @@ std::optional<std::string> read_acpi_hid(const Dir& dev) {
   if (!r.ok() || r.value.empty()) return std::nullopt;
   return r.value;
 }
+
+}  // namespace
 
 void read_firmware_description(const Dir& dev, Device& d) {
   d.of_compatible = read_of_compatible(dev);

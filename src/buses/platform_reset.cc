@@ -1,6 +1,5 @@
 #include "buses/platform_reset.h"
 
-#include "host/file_io.h"
 #include "modules/module_options.h"
 
 namespace vfioctl {
@@ -29,15 +28,9 @@ PlatformReset find_platform_reset(Session& session, const Device& device) {
   r.applies = true;
   const HostRoot& host = session.host();
   const VfioAliasIndex& aliases = session.aliases();
-  ReadResult param = read_attr_path(host.path("/sys/module/vfio_platform/parameters/reset_required"));
-  if (param.ok()) {
-    r.reset_required = param.value == "Y" || param.value == "1";
-  } else {
-    std::string options = session.kmod().configured_options("vfio_platform");
-    if (auto v = bool_option(options, "reset_required")) {
-      r.reset_required = *v;
-      r.reset_required_from = "modprobe.d: options vfio_platform " + options;
-    }
+  if (auto param = module_bool_param(host, session.kmod(), "vfio_platform", "reset_required")) {
+    r.reset_required = param->value;
+    r.reset_required_from = param->from;
   }
   r.reset_param_ignored = ignores_reset_required(host.kernel_release());
 

@@ -1,5 +1,7 @@
 #include "modules/module_options.h"
 
+#include "host/file_io.h"
+
 namespace vfioctl {
 
 std::optional<bool> bool_option(std::string_view options, std::string_view name) {
@@ -20,6 +22,17 @@ std::optional<bool> bool_option(std::string_view options, std::string_view name)
     else if (v == "0" || v == "n" || v == "N" || v == "off") out = false;
   }
   return out;
+}
+
+std::optional<BoolParam> module_bool_param(const HostRoot& host, const KmodSession& kmod, std::string_view module,
+                                           std::string_view param) {
+  ReadResult loaded = read_attr_path(host.path("/sys/module/" + std::string(module) + "/parameters/" + std::string(param)));
+  if (loaded.ok()) return BoolParam{loaded.value == "Y" || loaded.value == "1", ""};
+  std::string options = kmod.configured_options(module);
+  if (auto v = bool_option(options, param)) {
+    return BoolParam{*v, "modprobe.d: options " + std::string(module) + " " + options};
+  }
+  return std::nullopt;
 }
 
 }  // namespace vfioctl
