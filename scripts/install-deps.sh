@@ -37,9 +37,11 @@ if [ $want_vm = 1 ]; then
     # The arm64 guest: QEMU's arm64 machines, Debian's cross compilers (its kernel, vfioctl and the
     # client) and dtc's fdtput/fdtget (the test devices in its device tree). Its userland and the
     # cross build's sysroot are Debian's arm64 packages, unpacked by tests/vm/arch-root.sh, not
-    # installed.
+    # installed. The s390x guest (vfio_ccw) takes the same path with s390x's cross compilers and
+    # qemu-system-misc's qemu-system-s390x.
     pkgs+=(qemu-system-x86 cpio gzip xz-utils zstd dpkg-dev binutils make gcc libelf-dev bc flex bison jq udev acpica-tools
-        qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler)
+        qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler
+        qemu-system-misc gcc-s390x-linux-gnu g++-s390x-linux-gnu binutils-s390x-linux-gnu)
 fi
 if [ $want_bench = 1 ]; then
     pkgs+=(driverctl dpdk hyperfine pciutils strace util-linux)

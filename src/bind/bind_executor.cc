@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <fmt/format.h>
@@ -105,6 +106,22 @@ void bind_device(OperationContext& ctx, OverrideBinder& binder, const BindPlan& 
   }
 }
 
+// What a VFIO user does next on a bus that serves devices through mdevs: the mdev types the
+// driver's probe registered (mdev_supported_types, one folder per type), and how to make one.
+void mdev_how_to(const HostRoot& host, const Device& d, std::vector<std::string>& notes) {
+  const std::string types_dir = "/sys/bus/" + d.bus + "/devices/" + d.name + "/mdev_supported_types";
+  auto types = list_dir(host.path(types_dir));
+  std::sort(types.begin(), types.end());
+  if (types.empty()) {
+    notes.push_back(d.id() + ": bound, but it offers no mdev type (no " + types_dir + "); see dmesg");
+    return;
+  }
+  for (const auto& t : types) {
+    notes.push_back(d.id() + ": a VFIO user opens an mdev made on it: mdevctl start -u UUID -p " + d.name + " -t " + t +
+                    ", or write a new UUID to " + types_dir + "/" + t + "/create");
+  }
+}
+
 void finish_device(OperationContext& ctx, const DeviceRun& run, OperationResult& out, OwnershipStore& owners) {
   const Device& d = run.plan.device;
   const HostRoot& host = ctx.session.host();
@@ -120,6 +137,7 @@ void finish_device(OperationContext& ctx, const DeviceRun& run, OperationResult&
     else out.notes.push_back(d.id() + ": bound, but its group node " + node + " is missing (is devtmpfs mounted on /dev?)");
   }
   if (vfio_dev && path_exists(host.path("/dev/vfio/devices/" + *vfio_dev))) nodes.push_back("/dev/vfio/devices/" + *vfio_dev);
+  if (fresh && ctx.session.buses().find(d.bus)->serves_through_mdev()) mdev_how_to(host, *fresh, out.notes);
   const std::optional<OwnerSpec>& owner = run.plan.owner ? run.plan.owner : ctx.owner;
   if (owner) {
     for (const auto& node : nodes) {

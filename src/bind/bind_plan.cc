@@ -114,7 +114,12 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
       plan.bad_input.push_back({id, "is a " + *d.not_assignable});
       continue;
     }
-    if (!snap.iommu_present) {
+    const bool mediated = p.ref.bus->serves_through_mdev();
+    if (mediated) {
+      // Bus::serves_through_mdev: no group of its own to check, whatever the host's IOMMU.
+      plan.notes.push_back(id + ": needs no IOMMU group of its own: " + std::string(p.ref.bus->generic_vfio_module()) +
+                           " serves it through mediated devices, each with a group vfio makes");
+    } else if (!snap.iommu_present) {
       if (!options.noiommu) {
         plan.refusals.push_back({id, "this host has no IOMMU (no IOMMU groups): VFIO cannot isolate the device. "
                                      "Enable VT-d/AMD-Vi and boot with intel_iommu=on or amd_iommu=on, or accept "
@@ -138,7 +143,7 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
     }
     if (auto why = p.ref.bus->probe_refusal(session, d)) plan.cannot.push_back({id, *why});
     // A real group goes to vfio_iommu_type1 when a VFIO user opens it; a no-IOMMU group does not.
-    if (d.iommu_group || d.of_iommus) {
+    if (!mediated && (d.iommu_group || d.of_iommus)) {
       if (auto warning = p.ref.bus->use_warning(session, d)) plan.notes.push_back(id + ": " + *warning);
     }
     if (d.sriov.has_vfs_enabled()) {

@@ -26,6 +26,31 @@ bool ReleasePlan::nothing_to_do() const {
   return std::all_of(devices.begin(), devices.end(), [](const PlannedRelease& p) { return p.already_done; });
 }
 
+namespace {
+
+// A parent's mdevs go with its vfio driver: mdev_unregister_parent removes each one on unbind, and
+// for an mdev a VFIO user holds open, vfio_unregister_group_dev blocks the unbind until the user
+// lets go. So an open mdev is always a refusal (the write would hang); an idle one, which someone
+// made (mdevctl, a libvirt domain), is removed only with --force.
+void refuse_mdevs_in_the_way(const HostRoot& host, const Device& d, bool force, ReleasePlan& plan) {
+  for (const auto& m : d.mdevs) {
+    const std::string what = "has mediated device " + m.uuid + (m.type ? " (" + *m.type + ")" : "");
+    bool open = false;
+    for (const auto& user : vfio_users(host, m.iommu_group, std::nullopt)) {
+      open = true;
+      plan.refusals.push_back({d.id(), what + ", open by pid " + std::to_string(user.pid) + " (" + user.command +
+                                           ") through " + user.node + "; stop that process first"});
+    }
+    if (!open && !force) {
+      plan.refusals.push_back({d.id(), what + ", which unbinding removes; remove it first (mdevctl stop -u " + m.uuid +
+                                           ", or write 1 to /sys/bus/mdev/devices/" + m.uuid +
+                                           "/remove), or --force removes it with the release"});
+    }
+  }
+}
+
+}  // namespace
+
 ReleasePlan plan_release(Session& session, const ReleaseOptions& options) {
   ReleasePlan plan;
   const HostRoot& host = session.host();
@@ -78,6 +103,7 @@ ReleasePlan plan_release(Session& session, const ReleaseOptions& options) {
       plan.refusals.push_back({d.id(), "is open by pid " + std::to_string(user.pid) + " (" + user.command +
                                            ") through " + user.node + "; stop that process first"});
     }
+    refuse_mdevs_in_the_way(host, d, options.force, plan);
     if (p.override_only && d.driver) {
       p.note = "clear driver_override=" + *d.driver_override + "; it stays on " + *d.driver;
     } else {

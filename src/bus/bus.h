@@ -59,6 +59,12 @@ class Bus {
   virtual bool lists_all_devices() const { return true; }
   // Whether devices reach vfio through driver_override (all but s390 AP, which uses masks).
   virtual bool uses_driver_override() const { return true; }
+  // Whether this bus's vfio driver serves a device through mediated devices it is the parent of
+  // (vfio_ccw: a VFIO user opens an mdev made on the subchannel). The device itself then needs
+  // no IOMMU group: each mdev gets vfio's emulated-IOMMU group (vfio_register_emulated_iommu_dev),
+  // and its DMA goes through the driver's own translation (vfio_ccw_cp.c pins the pages a
+  // channel program names), so group viability and the host's IOMMU do not apply to it.
+  virtual bool serves_through_mdev() const { return false; }
 
   // What an admin should know about giving this device to vfio on this bus (a reset helper
   // vfio-platform will not find, a driver marked for removal upstream), for explain. The session

@@ -27,6 +27,16 @@ inline std::string device_id(std::string_view bus, std::string_view name) {
   return bus == "pci" ? std::string(name) : std::string(bus) + "/" + std::string(name);
 }
 
+// A mediated device (Documentation/driver-api/vfio-mediated-device.rst): a child of its parent
+// device in sysfs, named by its UUID, with an mdev_type link to the parent's type it was made
+// from and an iommu_group link to the emulated-IOMMU group vfio gave it
+// (vfio_register_emulated_iommu_dev). A VFIO user opens the mdev, not the parent.
+struct MediatedDevice {
+  std::string uuid;
+  std::optional<std::string> type;  // "vfio_ccw-io"
+  std::optional<int> iommu_group;
+};
+
 struct Device {
   std::string bus;   // "pci"
   std::string name;  // the sysfs name: "0000:01:00.0"
@@ -57,6 +67,9 @@ struct Device {
   bool has_driver_override_attr = false;
   std::optional<int> iommu_group;
   std::optional<std::string> vfio_dev;       // "vfio0" when the device has a vfio-dev node
+  // The mdevs of a parent whose vfio driver serves it through mediated devices (an s390
+  // subchannel on vfio_ccw); they go away when that driver unbinds.
+  std::vector<MediatedDevice> mdevs;
   SriovInfo sriov;
 
   // A device vfio cannot take: a bridge (vfio_pci_core_register_device refuses a header type

@@ -31,6 +31,7 @@ struct BusSpec {
   std::function<std::optional<std::string>(Session&, const Device&)> use_warning;
   bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
   bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie
+  bool mdev_parent = false;         // Bus::serves_through_mdev
 };
 
 class OverrideBus final : public Bus {
@@ -47,6 +48,7 @@ class OverrideBus final : public Bus {
   std::optional<std::string> vfio_alias_key(const Device& device) const override;
   bool lists_all_devices() const override { return spec_.list_all; }
   bool uses_driver_override() const override { return spec_.steered_by_override; }
+  bool serves_through_mdev() const override { return spec_.mdev_parent; }
   std::vector<std::string> notes(Session& session, const Device& device) const override {
     return spec_.notes ? spec_.notes(session, device) : std::vector<std::string>{};
   }

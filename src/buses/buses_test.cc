@@ -74,8 +74,10 @@ class OtherBusesTest : public ::testing::Test {
     sysfs.other("platform", "9000000.uart").modalias("of:NuartT(null)Carm,pl011").driver("uart-pl011");
     sysfs.other("fsl-mc", "dprc.1").modalias("fsl-mc:v00001957ddprc").driver("fsl_mc_dprc").group(4);
     sysfs.other("fsl-mc", "dpni.0").modalias("fsl-mc:v00001957ddpni").driver("fsl_dpaa2_eth", "fsl_dpaa2_eth", ModuleKind::kLoadable).group(4);
-    sysfs.other("css", "0.0.0000").modalias("css:t0").attr("type", "0").driver("io_subchannel").group(5);
-    sysfs.other("css", "0.0.ff00").modalias("css:t1").attr("type", "1").driver("chsc_subchannel").group(6);
+    // An s390 channel subsystem: an I/O subchannel and a CHSC one, in no IOMMU group (the css bus
+    // has none; vfio_ccw serves subchannels through mdevs).
+    sysfs.other("css", "0.0.0000").modalias("css:t0").attr("type", "0").driver("io_subchannel");
+    sysfs.other("css", "0.0.ff00").modalias("css:t1").attr("type", "1").driver("chsc_subchannel");
     sysfs.write();
     tree.add_synthetic(SyntheticModule{"vfio_platform", {}, "kernel/drivers/vfio/platform/vfio-platform.ko"});
     tree.add_synthetic(SyntheticModule{"vfio_fsl_mc", {}, "kernel/drivers/vfio/fsl-mc/vfio-fsl-mc.ko"});
@@ -102,9 +104,9 @@ TEST_F(OtherBusesTest, ListingShowsTheDevicesVfioCouldTakeOnEveryBus) {
   Snapshot s = take_snapshot(session, {});
   std::vector<std::string> ids;
   for (const auto& r : s.devices) ids.push_back(r.device.id());
-  EXPECT_THAT(ids, ElementsAre("platform/fff51000.ethernet", "fsl-mc/dpni.0", "fsl-mc/dprc.1", "css/0.0.0000",
-                               "css/0.0.ff00"))
-      << "the UART has no IOMMU group and nothing steers it: not listed";
+  EXPECT_THAT(ids, ElementsAre("platform/fff51000.ethernet", "fsl-mc/dpni.0", "fsl-mc/dprc.1", "css/0.0.0000"))
+      << "the UART has no IOMMU group and nothing steers it: not listed; on css, a group is no criterion: every "
+         "I/O subchannel is listed, the CHSC subchannel vfio_ccw cannot take is not";
   BusRegistry buses;
   Snapshot uart = take_snapshot(session, {DeviceRef{buses.find("platform"), "9000000.uart"}});
   ASSERT_EQ(uart.devices.size(), 1u) << "asked for by name, it is shown";
@@ -132,7 +134,7 @@ TEST_F(OtherBusesTest, TheBusGenericDriverIsTheCandidateWithoutAnAlias) {
   ASSERT_TRUE(eth->best());
   EXPECT_EQ(eth->best()->module, "vfio_platform");
   EXPECT_EQ(eth->best()->alias, "");
-  EXPECT_THAT(eth->resolution->reason, HasSubstr("binds through driver_override alone"));
+  EXPECT_THAT(eth->resolution->reason, HasSubstr("no vfio alias names the device, so it binds through driver_override alone"));
   const DeviceReport* dpni = find(s, "fsl-mc", "dpni.0");
   ASSERT_TRUE(dpni && dpni->best());
   EXPECT_EQ(dpni->best()->module, "vfio_fsl_mc");
@@ -144,7 +146,9 @@ TEST_F(OtherBusesTest, TheBusGenericDriverIsTheCandidateWithoutAnAlias) {
 
 TEST_F(OtherBusesTest, OnlyIoSubchannelsCanGoToVfioCcw) {
   Session session(sysfs.host(kRelease));
-  Snapshot s = take_snapshot(session, {});
+  BusRegistry buses;
+  const Bus* css = buses.find("css");
+  Snapshot s = take_snapshot(session, {DeviceRef{css, "0.0.0000"}, DeviceRef{css, "0.0.ff00"}});
   const DeviceReport* chsc = find(s, "css", "0.0.ff00");
   ASSERT_TRUE(chsc);
   ASSERT_TRUE(chsc->device.not_assignable);
@@ -405,7 +409,7 @@ TEST(OtherBusesFixtureTest, DebianArm64HasVfioFslMcButNoVfioPlatform) {
 TEST(OtherBusesFixtureTest, DebianS390xBuildsNoVfioCcw) {
   TempRoot root;
   FakeSysfs sysfs(root);
-  sysfs.other("css", "0.0.0000").modalias("css:t0").attr("type", "0").driver("io_subchannel").group(0);
+  sysfs.other("css", "0.0.0000").modalias("css:t0").attr("type", "0").driver("io_subchannel");
   const auto& kernel = vfioctl::testing::fixture_kernel("s390x-6.12.95+deb12-s390x");
   HostRoot host = sysfs.host(kernel.release);
   ModuleTree::from_fixture(root, kernel);

@@ -4,8 +4,14 @@
 // (drivers/s390/cio/vfio_ccw_drv.c) has that one type, and css_bus_match needs both the override
 // and a table match. That table also gives vfio_ccw the alias "css:t0", which every I/O
 // subchannel's uevent carries: `vfioctl policy` is what keeps it from autoloading.
+//
+// A subchannel is in no IOMMU group: the css bus has no IOMMU, and s390's IOMMU driver serves
+// PCI only (drivers/iommu/Kconfig: S390_IOMMU depends on PCI). vfio_ccw makes a bound subchannel
+// the parent of one mediated device type, vfio_ccw-io (mdev_register_parent in vfio_ccw_sch_probe);
+// the VFIO user opens an mdev made from it, which has a group of its own.
 #include "buses/buses.h"
 
+#include "bus/mdev_children.h"
 #include "bus/sysfs_device.h"
 #include "host/hex_digit.h"
 
@@ -43,7 +49,9 @@ BusSpec css_bus_spec() {
   s.name = "css";
   s.generic_vfio_module = "vfio_ccw";
   s.canonical_name = subchannel_name;
+  s.mdev_parent = true;
   s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) {
+    if (d.driver) d.mdevs = read_mdev_children(dev);
     ReadResult type = read_attr(dev, "type");
     if (!type.ok()) return;
     auto t = parse_decimal(type.value);

@@ -38,7 +38,7 @@ class OtherBusCommandsTest : public ::testing::Test {
         .of_compatible({"calxeda,hb-xgmac"})
         .driver("calxedaxgmac", "calxedaxgmac", ModuleKind::kLoadable)
         .group(3);
-    sysfs.other("css", "0.0.ff00").modalias("css:t1").attr("type", "1").driver("chsc_subchannel").group(6);
+    sysfs.other("css", "0.0.ff00").modalias("css:t1").attr("type", "1").driver("chsc_subchannel");
     sysfs.pci("0000:00:01.0").ids(0x8086, 0x10d3).cls(0x020000).driver("e1000e", "e1000e").group(1);
     sysfs.write();
     tree.add_synthetic(SyntheticModule{"vfio_platform", {}, "kernel/drivers/vfio/platform/vfio-platform.ko"});

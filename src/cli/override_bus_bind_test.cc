@@ -40,8 +40,9 @@ class OverrideBusBindTest : public ::testing::Test {
     kernel.add_device({"platform", "fff51000.ethernet", "calxedaxgmac", "calxedaxgmac", 3, std::nullopt, std::nullopt,
                        "of:NethernetT(null)Ccalxeda,hb-xgmac"});
     sysfs.other("platform", "fff51000.ethernet").of_compatible({"calxeda,hb-xgmac"});
-    kernel.add_device({"css", "0.0.0000", "io_subchannel", "", 5, 0, std::nullopt, "css:t0"});
-    kernel.add_device({"css", "0.0.ff00", "chsc_subchannel", "", 6, 1, std::nullopt, "css:t1"});
+    // Subchannels are in no IOMMU group (the css bus has no IOMMU).
+    kernel.add_device({"css", "0.0.0000", "io_subchannel", "", std::nullopt, 0, std::nullopt, "css:t0"});
+    kernel.add_device({"css", "0.0.ff00", "chsc_subchannel", "", std::nullopt, 1, std::nullopt, "css:t1"});
     // A DPAA2 container and its two objects, one IOMMU group (one ICID for the container).
     kernel.add_device({"fsl-mc", "dprc.2", "fsl_mc_dprc", "", 4, std::nullopt, std::nullopt, "fsl-mc:v00001957ddprc"});
     kernel.add_device({"fsl-mc", "dpni.1", "fsl_dpaa2_eth", "fsl_dpaa2_eth", 4, std::nullopt, "dprc.2",
@@ -151,12 +152,47 @@ TEST_F(OverrideBusBindTest, AHostDriverThatServesOneDevicePerLoadNamesTheReloadT
   EXPECT_TRUE(std::filesystem::exists(dir.file("journal.json"))) << "recover is how the user finishes";
 }
 
-TEST_F(OverrideBusBindTest, AnIoSubchannelGoesToVfioCcw) {
+// A subchannel has no IOMMU group and needs none: vfio_ccw serves it through an mdev, and an s390
+// host without PCI has no IOMMU group at all until an mdev exists (seen on the real s390x guest,
+// scenario 98). bind neither refuses it nor asks for --noiommu, and says how to make the mdev.
+TEST_F(OverrideBusBindTest, AnIoSubchannelGoesToVfioCcwWithoutAnIommuGroup) {
   CliRun r = run({"bind", "css/0.0.0000"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(kernel.driver_of("css", "0.0.0000"), "vfio_ccw");
+  EXPECT_THAT(r.out + r.err, AllOf(HasSubstr("needs no IOMMU group of its own"),
+                                   HasSubstr("mdevctl start -u UUID -p 0.0.0000 -t vfio_ccw-io"),
+                                   HasSubstr("/sys/bus/css/devices/0.0.0000/mdev_supported_types/vfio_ccw-io/create")));
   ASSERT_EQ(run({"release", "css/0.0.0000"}).exit_code, 0);
   EXPECT_EQ(kernel.driver_of("css", "0.0.0000"), "io_subchannel");
+}
+
+// Unbinding vfio_ccw removes the subchannel's mdevs (mdev_unregister_parent): release refuses
+// while one exists, unless --force, and status and explain show it with its group.
+TEST_F(OverrideBusBindTest, ReleaseOfASubchannelWithAnMdevNeedsForce) {
+  ASSERT_EQ(run({"bind", "css/0.0.0000"}).exit_code, 0);
+  const std::string uuid = "6881f8a6-1155-4c5c-8e75-57142db9e450";
+  ASSERT_TRUE(kernel.create_mdev("css", "0.0.0000", uuid, 0));
+
+  CliRun status = run({"status", "--json", "css/0.0.0000"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto doc = nlohmann::json::parse(status.out);
+  EXPECT_EQ(doc["devices"][0]["iommu_group"], nullptr);
+  EXPECT_EQ(doc["devices"][0]["mdevs"],
+            nlohmann::json::parse(R"([{"uuid": ")" + uuid + R"(", "type": "vfio_ccw-io", "iommu_group": 0}])"));
+  CliRun explain = run({"explain", "css/0.0.0000"});
+  EXPECT_THAT(explain.out, AllOf(HasSubstr("group      none needed"), HasSubstr("mdev       " + uuid + " (vfio_ccw-io, group 0)")));
+
+  const auto writes_before = kernel.writes().size();
+  CliRun refused = run({"release", "css/0.0.0000"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out;
+  EXPECT_THAT(refused.err, AllOf(HasSubstr("has mediated device " + uuid + " (vfio_ccw-io), which unbinding removes"),
+                                 HasSubstr("mdevctl stop -u " + uuid), HasSubstr("--force")));
+  EXPECT_EQ(kernel.writes().size(), writes_before) << "nothing touched";
+  EXPECT_EQ(kernel.driver_of("css", "0.0.0000"), "vfio_ccw");
+
+  ASSERT_EQ(run({"release", "--force", "css/0.0.0000"}).exit_code, 0);
+  EXPECT_EQ(kernel.driver_of("css", "0.0.0000"), "io_subchannel");
+  EXPECT_FALSE(std::filesystem::exists(root.path() + "/sys/bus/mdev/devices/" + uuid)) << "the mdev went with vfio_ccw";
 }
 
 // The container's objects leave Linux when it leaves fsl_mc_dprc and come back, with

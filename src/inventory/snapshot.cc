@@ -46,7 +46,10 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
       // Listing everything: the other buses hold dozens of devices no one assigns (an x86
       // host's serial ports, ACPI buttons, RTC). Only those vfio could take are listed: behind
       // an IOMMU (a group), or already steered (an override, a vfio node). Named ones always are.
-      if (wanted.empty() && !bus->lists_all_devices() && !d.iommu_group && !d.driver_override && !d.vfio_dev) {
+      // On a bus that serves devices through mdevs no device has a group: there, every device of
+      // a kind its vfio driver takes (an I/O subchannel, not a CHSC one).
+      const bool candidate = bus->serves_through_mdev() ? !d.not_assignable : d.iommu_group.has_value();
+      if (wanted.empty() && !bus->lists_all_devices() && !candidate && !d.driver_override && !d.vfio_dev) {
         continue;
       }
       devices.push_back(std::move(d));
@@ -69,6 +72,7 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
     auto& ranker = rankers[bus];
     if (!ranker) ranker = std::make_unique<CandidateRanker>(*bus, session.aliases(), modules, policy);
     report.resolution = ranker->resolve(d);
+    report.through_mdev = bus->serves_through_mdev();
     if (d.driver) report.is_vfio = check.is_vfio(d.bus, *d.driver, d.vfio_dev.has_value());
     if (d.iommu_group) {
       if (const IommuGroup* g = snap.groups.find(*d.iommu_group)) report.group_viable = g->viable();
@@ -76,6 +80,8 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
     report.device = std::move(d);
     snap.devices.push_back(std::move(report));
   }
+  snap.groups_needed = snap.devices.empty() || std::any_of(snap.devices.begin(), snap.devices.end(),
+                                                           [](const DeviceReport& r) { return !r.through_mdev; });
   for (const auto& w : session.aliases().info().warnings) snap.warnings.push_back(w);
   return snap;
 }

@@ -19,6 +19,7 @@ struct DeviceReport {
   Device device;
   bool is_vfio = false;
   std::optional<bool> group_viable;               // nullopt: no IOMMU group
+  bool through_mdev = false;                      // its bus's Bus::serves_through_mdev
   std::shared_ptr<const Resolution> resolution;   // always set
   // The vfio driver vfioctl would use: the chosen candidate, or none for a device vfio cannot
   // take (a bridge) or that no vfio driver matches.
@@ -31,6 +32,9 @@ struct Snapshot {
   std::vector<std::string> missing;   // asked for but not present
   std::vector<std::string> warnings;  // about the host as a whole
   bool iommu_present = false;         // any IOMMU group exists on the host
+  // Whether a listed device needs an IOMMU group of its own to reach vfio (one not through_mdev),
+  // or nothing is listed at all.
+  bool groups_needed = true;
 };
 
 // `wanted` empty means every device of every bus.

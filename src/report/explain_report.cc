@@ -107,6 +107,12 @@ void print_explain(const DeviceReport& report, const Snapshot& snapshot, const s
       }
     }
     out << "\n";
+  } else if (report.through_mdev) {
+    out << "  group      none needed: a VFIO user opens an mdev made on it, which has its own group\n";
+    for (const auto& m : d.mdevs) {
+      out << "  mdev       " << m.uuid << " (" << m.type.value_or("?") << ", group "
+          << (m.iommu_group ? std::to_string(*m.iommu_group) : std::string("none")) << ")\n";
+    }
   } else {
     out << "  group      none (no IOMMU, or the device is not behind one)\n";
   }

@@ -138,6 +138,26 @@ void append_sriov(std::string& out, const SriovInfo& s, int indent) {
   o.close();
 }
 
+// The "mdevs" array of device_status_json().
+void append_mdevs(std::string& out, const std::vector<MediatedDevice>& mdevs, int indent) {
+  if (mdevs.empty()) {
+    out += "[]";
+    return;
+  }
+  out += "[\n";
+  for (std::size_t i = 0; i < mdevs.size(); ++i) {
+    out.append(static_cast<std::size_t>(indent + 2), ' ');
+    ObjectText o(out, indent + 2);
+    append_optional(o.key("iommu_group"), mdevs[i].iommu_group);
+    append_optional(o.key("type"), mdevs[i].type);
+    append_string(o.key("uuid"), mdevs[i].uuid);
+    o.close();
+    out += i + 1 < mdevs.size() ? ",\n" : "\n";
+  }
+  out.append(static_cast<std::size_t>(indent), ' ');
+  out += ']';
+}
+
 // device_status_json()
 void append_device(std::string& out, const DeviceReport& r, int indent) {
   const Device& d = r.device;
@@ -158,6 +178,7 @@ void append_device(std::string& out, const DeviceReport& r, int indent) {
   append_optional(o.key("group_viable"), r.group_viable);
   append_optional(o.key("iommu_group"), d.iommu_group);
   append_bool(o.key("is_vfio"), r.is_vfio);
+  if (r.through_mdev) append_mdevs(o.key("mdevs"), d.mdevs, o.member_indent());
   append_optional(o.key("modalias"), d.modalias);
   append_optional(o.key("not_assignable_reason"), d.not_assignable);
   append_sriov(o.key("sriov"), d.sriov, o.member_indent());

@@ -105,6 +105,20 @@ Snapshot varied_snapshot() {
   bare.warnings = {"modalias: Permission denied"};
   snap.devices.push_back(report(bare, none));
 
+  // Subchannels on vfio_ccw: one with two mdevs (one without a group yet), one with none.
+  Device parent;
+  parent.bus = "css";
+  parent.name = "0.0.0000";
+  parent.driver = "vfio_ccw";
+  parent.mdevs = {{"6881f8a6-1155-4c5c-8e75-57142db9e450", "vfio_ccw-io", 0}, {"7d1e7c4a-0000-4000-8000-000000000001", std::nullopt, std::nullopt}};
+  snap.devices.push_back(report(parent, unloaded));
+  snap.devices.back().through_mdev = true;
+  Device idle_parent = parent;
+  idle_parent.name = "0.0.0001";
+  idle_parent.mdevs.clear();
+  snap.devices.push_back(report(idle_parent, unloaded));
+  snap.devices.back().through_mdev = true;
+
   Device other_bus;
   other_bus.bus = "platform";
   other_bus.name = "fff51000.dma";

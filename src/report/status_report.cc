@@ -78,6 +78,14 @@ json device_status_json(const DeviceReport& r) {
   j["vfio_dev"] = optional_string(d.vfio_dev);
   j["iommu_group"] = optional_int(d.iommu_group);
   j["group_viable"] = r.group_viable ? json(*r.group_viable) : json(nullptr);
+  // A device served through mdevs (Bus::serves_through_mdev): the VFIO devices made on it.
+  if (r.through_mdev) {
+    json mdevs = json::array();
+    for (const auto& m : d.mdevs) {
+      mdevs.push_back({{"uuid", m.uuid}, {"type", optional_string(m.type)}, {"iommu_group", optional_int(m.iommu_group)}});
+    }
+    j["mdevs"] = std::move(mdevs);
+  }
   const Candidate* best = r.best();
   j["vfio_driver"] = best ? candidate_json(*best) : json(nullptr);
   j["assignable"] = !d.not_assignable.has_value();
@@ -111,6 +119,13 @@ namespace {
 // replaces it).
 std::string group_cell(const DeviceReport& r, const Snapshot& snapshot) {
   const Device& d = r.device;
+  // Served through mdevs: no group of its own; the mdevs' groups are what a VFIO user opens.
+  if (r.through_mdev) {
+    if (d.mdevs.empty()) return "-";
+    std::string cell = "mdev";
+    for (const auto& m : d.mdevs) cell += " " + (m.iommu_group ? std::to_string(*m.iommu_group) : std::string("?"));
+    return cell;
+  }
   if (!d.iommu_group) return "-";
   std::string cell = std::to_string(*d.iommu_group);
   const IommuGroup* g = snapshot.groups.find(*d.iommu_group);
@@ -164,7 +179,8 @@ void print_status_table(const Snapshot& snapshot, std::ostream& out, PciNames* n
                    group_cell(r, snapshot), best, description});
   }
   table.print(out, style.width);
-  if (!snapshot.iommu_present) {
+  // The note is for devices that need a group; an s390 host that lists only subchannels needs none.
+  if (!snapshot.iommu_present && snapshot.groups_needed) {
     out << paint(style, "33", "note:") << " no IOMMU groups on this host; VFIO needs an IOMMU "
         << "(enable VT-d/AMD-Vi in firmware and boot with intel_iommu=on or amd_iommu=on), or "
         << "vfio's unsafe no-IOMMU mode\n";

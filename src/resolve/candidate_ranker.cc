@@ -48,8 +48,9 @@ CandidateRanker::CandidateRanker(const Bus& bus, const VfioAliasIndex& index, Mo
 std::shared_ptr<const Resolution> CandidateRanker::resolve(const Device& device) {
   auto key = bus_.vfio_alias_key(device);
   if (!key && bus_.vfio_alias_prefix().empty()) {
-    // A bus whose vfio driver has no id table (vfio-platform, vfio-amba, vfio-fsl-mc, vfio_ccw):
-    // nothing to match, the generic driver is the candidate (compute adds it).
+    // A bus without vfio aliases: vfio-platform, vfio-amba and vfio-fsl-mc have no id table, and
+    // vfio_ccw's names a subchannel type (css:t0), which file2alias writes as a plain alias, not a
+    // vfio_ one. Nothing to match; the generic driver is the candidate (compute adds it).
     return compute(std::string());
   }
   if (!key) {
@@ -163,7 +164,8 @@ void CandidateRanker::describe_choice(Resolution& r) const {
   std::size_t usable = 0;
   for (const auto& x : r.candidates) usable += !x.excluded;
   if (c->alias.empty()) {
-    r.reason = fmt::format("{} is the {} bus's vfio driver; it has no id table and {}", c->module, bus_.name(),
+    r.reason = fmt::format("{} is the {} bus's vfio driver; no vfio alias names the device, so it {}", c->module,
+                           bus_.name(),
                            bus_.uses_driver_override() ? "binds through driver_override alone"
                                                        : "takes what the bus's masks leave to it");
     return;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -190,6 +191,25 @@ FakeOtherDevice& FakeOtherDevice::group(int number) {
 
 FakeOtherDevice& FakeOtherDevice::vfio_dev() {
   vfio_dev_ = true;
+  owner_.changed();
+  return *this;
+}
+
+FakeOtherDevice& FakeOtherDevice::mdev_type(std::string_view type) {
+  if (std::find(mdev_types_.begin(), mdev_types_.end(), type) == mdev_types_.end()) mdev_types_.emplace_back(type);
+  owner_.changed();
+  return *this;
+}
+
+FakeOtherDevice& FakeOtherDevice::mdev(std::string_view uuid, std::string_view type, int group) {
+  mdev_type(type);
+  mdevs_.push_back({std::string(uuid), std::string(type), group});
+  return *this;
+}
+
+FakeOtherDevice& FakeOtherDevice::no_mdevs() {
+  mdev_types_.clear();
+  mdevs_.clear();
   owner_.changed();
   return *this;
 }
@@ -524,6 +544,22 @@ void FakeSysfs::write_other(const FakeOtherDevice& d) {
     link(group_dir + "/devices/" + d.name_, dir);
   }
   if (d.vfio_dev_) root_.mkdir(dir + "/vfio-dev/vfio900");
+  for (const auto& type : d.mdev_types_) {
+    const std::string t = dir + "/mdev_supported_types/" + type;
+    root_.write(t + "/create", "");
+    root_.write(t + "/available_instances", "1\n");
+    root_.write(t + "/device_api", "vfio-ccw\n");
+  }
+  for (const auto& m : d.mdevs_) {
+    const std::string mdir = dir + "/" + m.uuid;
+    root_.write(mdir + "/remove", "");
+    link(mdir + "/mdev_type", dir + "/mdev_supported_types/" + m.type);
+    link(mdir + "/subsystem", "/sys/bus/mdev");
+    link("/sys/bus/mdev/devices/" + m.uuid, mdir);
+    const std::string group_dir = "/sys/kernel/iommu_groups/" + std::to_string(m.group);
+    link(mdir + "/iommu_group", group_dir);
+    link(group_dir + "/devices/" + m.uuid, mdir);
+  }
 }
 
 void FakeSysfs::write() {

@@ -169,6 +169,12 @@ class FakeOtherDevice {
   // directory is under the parent's, as device_add() places a child under dev->parent.
   FakeOtherDevice& parent(std::string_view name);
   std::string sys_path() const;  // /sys/devices/<bus>/<name>, or under its parent's
+  // An mdev parent's types (mdev_supported_types/<type>/{create,available_instances,device_api},
+  // drivers/vfio/mdev/mdev_sysfs.c) and a mediated device made from one: a child directory named
+  // by its UUID, with mdev_type -> ../mdev_supported_types/<type> and its own IOMMU group.
+  FakeOtherDevice& mdev_type(std::string_view type);
+  FakeOtherDevice& mdev(std::string_view uuid, std::string_view type, int group);
+  FakeOtherDevice& no_mdevs();  // types and mdevs gone (mdev_unregister_parent)
 
  private:
   friend class FakeSysfs;
@@ -185,6 +191,12 @@ class FakeOtherDevice {
   std::map<std::string, std::string, std::less<>> of_properties_;
   std::optional<std::string> acpi_hid_;
   std::optional<std::string> parent_;
+  std::vector<std::string> mdev_types_;
+  struct Mdev {
+    std::string uuid, type;
+    int group;
+  };
+  std::vector<Mdev> mdevs_;
 };
 
 class FakeSysfs {

@@ -44,7 +44,7 @@ bool split_bus_path(const std::string& path, std::string& bus, std::string& rest
 }  // namespace
 
 void OverrideBusFakeKernel::add_device(DeviceSpec spec) {
-  Dev d{spec, std::nullopt, std::nullopt};
+  Dev d{spec, std::nullopt, std::nullopt, {}};
   if (spec.bus == "fsl-mc" && spec.container) mc_objects_[key(spec.bus, spec.name)] = d;
   auto& placed = devices_[key(spec.bus, spec.name)] = d;
   attach(placed);
@@ -106,7 +106,8 @@ int OverrideBusFakeKernel::probe(Dev& d, const std::string& driver) {
     return refusal;
   }
   if (!d.spec.group && d.spec.group_at_probe) d.spec.group = d.spec.group_at_probe;
-  if (vfio_driver(bus, driver) && !d.spec.group) {
+  const bool mdev_parent = bus == "css" && driver == "vfio_ccw";
+  if (vfio_driver(bus, driver) && !mdev_parent && !d.spec.group) {
     messages_.push_back(driver + " " + name + ": No IOMMU group");
     return EINVAL;
   }
@@ -119,6 +120,7 @@ void OverrideBusFakeKernel::detach(Dev& d) {
   const std::string bus = d.spec.bus, name = d.spec.name;
   if (auto once = once_per_load_.find(*d.driver); once != once_per_load_.end()) once->second = true;
   d.driver.reset();
+  d.mdevs.clear();
   if (bus == "fsl-mc" && is_dprc(name)) remove_objects_of(name);
 }
 
@@ -136,7 +138,7 @@ void OverrideBusFakeKernel::remove_objects_of(const std::string& container) {
 void OverrideBusFakeKernel::scan_container(const std::string& container, bool vfio) {
   for (const auto& [k, obj] : mc_objects_) {
     if (obj.spec.container != container || devices_.count(k)) continue;
-    Dev& added = devices_[k] = Dev{obj.spec, std::nullopt, std::nullopt};
+    Dev& added = devices_[k] = Dev{obj.spec, std::nullopt, std::nullopt, {}};
     if (vfio) added.override_ = "vfio-fsl-mc";  // vfio_fsl_mc_bus_notifier, BUS_NOTIFY_ADD_DEVICE
     attach(added);
   }
@@ -222,6 +224,15 @@ std::string OverrideBusFakeKernel::driver_of(const std::string& bus, const std::
   return d->driver.value_or("none");
 }
 
+bool OverrideBusFakeKernel::create_mdev(const std::string& bus, const std::string& name, const std::string& uuid,
+                                       int group) {
+  Dev* d = find(bus, name);
+  if (!d || d->driver != std::optional<std::string>("vfio_ccw")) return false;
+  d->mdevs.emplace_back(uuid, group);
+  render();
+  return true;
+}
+
 std::optional<std::string> OverrideBusFakeKernel::override_of(const std::string& bus, const std::string& name) const {
   const Dev* d = find(bus, name);
   return d ? d->override_ : std::nullopt;
@@ -239,6 +250,11 @@ void OverrideBusFakeKernel::render() {
     if (d.override_) o.override_driver(*d.override_);
     else o.no_override();
     if (d.spec.group) o.group(*d.spec.group);
+    o.no_mdevs();
+    if (d.driver && d.spec.bus == "css" && *d.driver == "vfio_ccw") {
+      o.mdev_type("vfio_ccw-io");
+      for (const auto& [uuid, group] : d.mdevs) o.mdev(uuid, "vfio_ccw-io", group);
+    }
     if (!d.spec.modalias.empty()) o.modalias(d.spec.modalias);
     if (d.spec.css_type) o.attr("type", std::to_string(*d.spec.css_type));
     if (d.spec.container) o.parent(*d.spec.container);

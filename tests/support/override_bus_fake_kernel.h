@@ -11,7 +11,12 @@
 //     (drivers/s390/cio/css.c) narrows by driver_override and still needs the driver's id
 //     table: vfio_ccw matches subchannel type 0 (SUBCHANNEL_TYPE_IO) only.
 //   - a vfio driver's probe fails -EINVAL for a device with no IOMMU group
-//     (vfio_device_set_group -> vfio_group_find_or_alloc); a probe can be told to refuse
+//     (vfio_device_set_group -> vfio_group_find_or_alloc), except vfio_ccw's: its probe registers
+//     the subchannel as an mdev parent with the one type vfio_ccw-io (vfio_ccw_sch_probe ->
+//     mdev_register_parent), and the VFIO device is the mdev, on vfio's emulated-IOMMU group
+//     (vfio_ccw_mdev_probe -> vfio_register_emulated_iommu_dev). Unbinding it removes the types
+//     and every mdev (vfio_ccw_sch_remove -> mdev_unregister_parent). A subchannel itself is in
+//     no IOMMU group (the css bus has no IOMMU; S390_IOMMU serves PCI). A probe can be told to refuse
 //     (vfio-platform without a reset helper: vfio_platform_probe_common -EINVAL).
 //   - fsl-mc containers: a DPRC leaving its driver takes its objects out of Linux (dprc_remove
 //     and vfio_fsl_mc_remove call dprc_remove_devices); a DPRC a driver probes is scanned and its
@@ -64,6 +69,10 @@ class OverrideBusFakeKernel final : public KernelPort {
     refusals_[driver] = error;
     refusal_reasons_[driver] = std::move(reason);
   }
+  // A mediated device made on a parent vfio_ccw holds (a UUID written to
+  // mdev_supported_types/vfio_ccw-io/create), in IOMMU group `group`. False when the device is
+  // not on vfio_ccw, as the create attribute exists only then.
+  bool create_mdev(const std::string& bus, const std::string& name, const std::string& uuid, int group);
   // `driver` probes only until a device has been unbound from it; then -EBUSY (qemu_fw_cfg).
   void serves_one_device_per_load(const std::string& driver) { once_per_load_[driver] = false; }
   // The `index`th write (0-based, every write counted) fails with `error` and changes nothing.
@@ -84,6 +93,7 @@ class OverrideBusFakeKernel final : public KernelPort {
   struct Dev {
     DeviceSpec spec;
     std::optional<std::string> driver, override_;
+    std::vector<std::pair<std::string, int>> mdevs;  // uuid, group
   };
   Dev* find(const std::string& bus, const std::string& name);
   const Dev* find(const std::string& bus, const std::string& name) const;

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Fetches Debian 12's own packages of a foreign guest architecture (arm64) and unpacks them into
+# Fetches Debian 12's own packages of a foreign guest architecture (arm64, s390x) and unpacks them into
 # one folder, $VM_CACHE/arch/<arch>/root. Nothing is installed and the host's dpkg is not told
 # about the architecture: apt runs with private lists, an empty package status and its download
 # cache under the same folder, so the host stays as it was.
 #
-#   tests/vm/arch-root.sh arm64     prints the root's path when it is current
+#   tests/vm/arch-root.sh arm64     prints the root's path when it is current (or s390x)
 #
 # The root serves twice:
 #   - as the sysroot the cross build of vfioctl and the VM client compiles and links against
@@ -19,8 +19,8 @@ set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 ARCH" >&2; exit 2; }
 arch=$1
 case $arch in
-    arm64) ;;
-    *) vm_die "arch-root.sh knows arm64 only, not '$arch'" ;;
+    arm64 | s390x) ;;
+    *) vm_die "arch-root.sh knows arm64 and s390x, not '$arch'" ;;
 esac
 base=$VM_CACHE/arch/$arch
 root=$base/root
@@ -76,7 +76,7 @@ for pin in "${pins[@]}"; do
     [ -n "$deb" ] || vm_die "apt downloaded no .deb for $pin"
     dpkg -x "$deb" "$root.new"
 done
-# /lib/aarch64-linux-gnu/libm.so.6 and friends: point them into the root.
+# /lib/<triplet>/libm.so.6 and friends: point them into the root.
 find "$root.new" -type l -lname '/*' -print0 | while IFS= read -r -d '' link; do
     target=$(readlink "$link")
     ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$root.new$target")" "$link"

@@ -7,6 +7,7 @@
 #   tests/vm/build-guest.sh --keep-versions PKG        # no apt query: the versions of the last build
 #   tests/vm/build-guest.sh custom-6.1                 # a kernel built here from linux-source-6.1
 #   tests/vm/build-guest.sh custom-6.12-arm64          # the same, cross-compiled for arm64
+#   tests/vm/build-guest.sh custom-6.12-s390x          # and for s390x (vfio_ccw)
 #
 # custom-6.1 is the one guest that is not Debian's binary kernel: Debian's own source package
 # (linux-source-6.1, with Debian's patches) built with tests/vm/custom-kernel.config, a small
@@ -15,11 +16,14 @@
 # device to vfio for real. The build takes about 6 minutes on 2 cores and is cached like the rest.
 # custom-6.12-arm64 is cross-compiled (gcc-aarch64-linux-gnu) with custom-kernel-arm64.config for
 # QEMU's arm64 virt machine, the one place where AMBA devices and DT platform devices with an
-# IOMMU exist; its busybox is Debian's arm64 busybox-static from arch-root.sh.
+# IOMMU exist; its busybox is Debian's arm64 busybox-static from arch-root.sh. custom-6.12-s390x
+# is the same for QEMU's s390-ccw-virtio machine (custom-kernel-s390x.config), where vfio_ccw's
+# I/O subchannels are.
 #
 # Output in $VM_CACHE/guest/<package>/:
 #   vmlinux       the uncompressed kernel, booted through QEMU's PVH entry (no decompression under TCG)
 #   Image         instead of vmlinux on arm64: the uncompressed arm64 boot image
+#   bzImage       instead of vmlinux on s390x: the boot image (its kernel stored uncompressed)
 #   modules.cpio  /lib/modules/<release>: the modules the guest needs, the test variant modules
 #                 (tests/vm/variants, built against the matching linux-headers packages) and a
 #                 real depmod output, so modules.alias carries their vfio_pci: aliases
@@ -50,16 +54,18 @@ arch=$(vm_kernel_arch "$meta")
 kconfig_fragment=$VM_DIR/custom-kernel.config
 kmake=(make)
 case $meta in
-    custom-*-arm64)
+    custom-*-arm64 | custom-*-s390x)
         custom_source=linux-source-${meta#custom-}
-        custom_source=${custom_source%-arm64}
-        kconfig_fragment=$VM_DIR/custom-kernel-arm64.config
-        kmake=(make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
-        command -v aarch64-linux-gnu-gcc >/dev/null || vm_die "gcc-aarch64-linux-gnu is missing: run scripts/install-deps.sh --vm"
+        custom_source=${custom_source%-"$arch"}
+        kconfig_fragment=$VM_DIR/custom-kernel-$arch.config
+        triplet=$(vm_arch_triplet "$arch")
+        kmake=(make ARCH="$(vm_kernel_srcarch "$arch")" CROSS_COMPILE="$triplet-")
+        command -v "$triplet-gcc" >/dev/null || vm_die "gcc-$triplet is missing: run scripts/install-deps.sh --vm"
         ;;
     custom-*) custom_source=linux-source-${meta#custom-} ;;
 esac
-# The arm64 userland (busybox here; dash, bash, kmod and jq in run-vm.sh) is Debian's arm64 build.
+# A foreign guest's userland (busybox here; dash, bash, kmod and jq in run-vm.sh) is Debian's own
+# build for that architecture.
 arch_root=
 [ "$arch" = amd64 ] || arch_root=$("$VM_DIR/arch-root.sh" "$arch")
 
@@ -191,12 +197,11 @@ key=$( {
     sha256sum "$0" "$VM_DIR/host-lib.sh" "$kconfig_fragment" "$VM_DIR"/variants/* | awk '{print $1}'
     dpkg-query -W kmod gcc-12 binutils 2>/dev/null || true
     if [ -n "$arch_root" ]; then
-        dpkg-query -W gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu 2>/dev/null || true
+        dpkg-query -W "gcc-$triplet" "binutils-$triplet" 2>/dev/null || true
         sha256sum "$arch_root/bin/busybox" | cut -d' ' -f1
     fi
 } | sha256sum | cut -d' ' -f1)
-kimage=vmlinux
-[ "$arch" = arm64 ] && kimage=Image
+kimage=$(vm_kernel_image "$arch")
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && [ -s "$out/$kimage" ] && [ -s "$out/modules.cpio" ] && [ -s "$out/busybox.cpio" ]; then
     rm -f "$out/packages.new"
     exit 0
@@ -284,8 +289,13 @@ custom_kernel() {
     done <"$kconfig_fragment"
     [ ${#missing[@]} -eq 0 ] || vm_die "Kconfig did not take ${missing[*]} (a dependency changed?)"
     vm_say "compiling $(basename "$kdir") for $arch ($(nproc) jobs; about 6 minutes on 2 cores)"
-    local target=vmlinux image=vmlinux
-    [ "$arch" = arm64 ] && target=Image image=arch/arm64/boot/Image
+    # The make target and where it leaves the file: x86's ELF vmlinux (QEMU's PVH entry), arm64's
+    # Image, s390's bzImage (uncompressed inside, CONFIG_KERNEL_UNCOMPRESSED).
+    local target=$kimage image=$kimage
+    case $arch in
+        arm64) image=arch/arm64/boot/Image ;;
+        s390x) image=arch/s390/boot/bzImage ;;
+    esac
     "${kmake[@]}" -s -C "$kdir" -j"$(nproc)" "$target" modules >&2 || vm_die "the custom kernel does not build"
     release=$("${kmake[@]}" -s -C "$kdir" kernelrelease)
     "${kmake[@]}" -s -C "$kdir" INSTALL_MOD_PATH="$stage" DEPMOD=true modules_install >&2
@@ -298,7 +308,7 @@ if [ -n "$custom_source" ]; then custom_kernel; else debian_kernel; fi
 moddir=lib/modules/$release
 
 # 3. The test variant modules, out of tree against the same kernel. They are vfio-pci variants, and
-#    the arm64 guest has no PCI.
+#    the arm64 and s390x guests have no PCI.
 if [ "$arch" = amd64 ]; then
     cp -r "$VM_DIR/variants" "$work/variants"
     # Debian's 6.12 headers ask for BTF in modules, which needs pahole; the test modules need no BTF.

@@ -18,11 +18,37 @@ vm_kernel_short() {
     esac
 }
 
-# A kernel's architecture: the arm64 guest is the one whose name ends in -arm64.
+# A kernel's architecture (Debian's name): a foreign guest's kernel name ends in it.
 vm_kernel_arch() {
     case $1 in
         *-arm64) echo arm64 ;;
+        *-s390x) echo s390x ;;
         *) echo amd64 ;;
+    esac
+}
+
+# Per architecture: the GNU triplet of Debian's cross tools and multiarch folders, the kernel's
+# ARCH= name, and the boot file build-guest.sh leaves in the guest folder for run-vm.sh.
+vm_arch_triplet() {
+    case $1 in
+        arm64) echo aarch64-linux-gnu ;;
+        s390x) echo s390x-linux-gnu ;;
+        amd64) echo x86_64-linux-gnu ;;
+        *) vm_die "no triplet known for $1" ;;
+    esac
+}
+vm_kernel_srcarch() {
+    case $1 in
+        s390x) echo s390 ;;
+        amd64) echo x86 ;;
+        *) echo "$1" ;;
+    esac
+}
+vm_kernel_image() {
+    case $1 in
+        arm64) echo Image ;;
+        s390x) echo bzImage ;;
+        *) echo vmlinux ;;
     esac
 }
 

@@ -25,6 +25,11 @@ vm_machine_args=(
 )
 vm_qemu=qemu-system-aarch64
 vm_console=ttyAMA0
+# "max" brings pointer authentication, whose emulation costs TCG much time; a Cortex-A57 is all the
+# guest needs (the SMMU is the board's, not the CPU's).
+vm_tcg_cpu=cortex-a57
+# run-vm.sh edits the device tree with these.
+vm_host_tools=(fdtput fdtget)
 
 # vm_machine_dtb OUT: QEMU's device tree for vm_machine_args, with the changes above.
 vm_machine_dtb() {

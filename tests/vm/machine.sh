@@ -34,3 +34,4 @@ vm_machine_args=(
 )
 vm_qemu=qemu-system-x86_64
 vm_console=ttyS0
+vm_tcg_cpu=max

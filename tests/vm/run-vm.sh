@@ -4,10 +4,11 @@
 #
 #   tests/vm/run-vm.sh [options] tests/vm/scenarios/10-status-sysfs.sh
 #     --kernel PKG     kernel meta package (default linux-image-amd64; or linux-image-6.12-amd64),
-#                      or custom-6.1, custom-6.12, custom-6.12-arm64 (kernels build-guest.sh
-#                      compiles; see there). An -arm64 kernel boots QEMU's arm64 virt machine
-#                      (machine-arm64.sh) with an arm64 userland (arch-root.sh) and needs
-#                      vfioctl and the client built for arm64 (cross-build.sh).
+#                      or custom-6.1, custom-6.12, custom-6.12-arm64, custom-6.12-s390x (kernels
+#                      build-guest.sh compiles; see there). An -arm64 or -s390x kernel boots
+#                      QEMU's machine of that architecture (machine-ARCH.sh) with Debian's
+#                      userland of it (arch-root.sh) and needs vfioctl and the client built
+#                      for it (cross-build.sh).
 #     --vfioctl PATH   the vfioctl binary to test (default ./build/vfioctl of this checkout)
 #     --client PATH    the VFIO client (default ./build/tests/vm/client/vfioctl-vm-client)
 #     --log FILE       console log (default: a file under the cache's logs/)
@@ -57,15 +58,15 @@ scenario=$1
 for f in "$vfioctl" "$client"; do [ -x "$f" ] || vm_die "$f is not built (cmake --build build)"; done
 arch=$(vm_kernel_arch "$kernel")
 strip=strip
-if [ "$arch" = arm64 ]; then
-    . "$VM_DIR/machine-arm64.sh"
-    strip=aarch64-linux-gnu-strip
-    tools=(fdtput fdtget)
-else
+vm_host_tools=()
+if [ "$arch" = amd64 ]; then
     . "$VM_DIR/machine.sh"
-    tools=()
+else
+    . "$VM_DIR/machine-$arch.sh"
+    triplet=$(vm_arch_triplet "$arch")
+    strip=$triplet-strip
 fi
-for tool in "$vm_qemu" cpio jq "$strip" "${tools[@]}"; do
+for tool in "$vm_qemu" cpio jq "$strip" "${vm_host_tools[@]}"; do
     command -v "$tool" >/dev/null || vm_die "$tool is missing: run scripts/install-deps.sh --vm"
 done
 name=$(basename "$scenario" .sh)
@@ -79,11 +80,10 @@ header() { sed -n "s/^# $1: *//p" "$scenario" | head -n1; }
 "$VM_DIR/build-guest.sh" --keep-versions "$kernel"
 guest=$(vm_guest_dir "$kernel")
 release=$(cat "$guest/release")
-kimage=$guest/vmlinux
+kimage=$guest/$(vm_kernel_image "$arch")
 # The foreign guest's programs and libraries: Debian's own build for its architecture.
 aroot=
 if [ "$arch" != amd64 ]; then
-    kimage=$guest/Image
     aroot=$VM_CACHE/arch/$arch/root
     [ -d "$aroot" ] || "$VM_DIR/arch-root.sh" "$arch" >/dev/null
 fi
@@ -120,7 +120,7 @@ foreign_libs() {  # ELF: the guest paths of its interpreter and of every library
             [ -n "${seen[$lib]:-}" ] && continue
             seen[$lib]=1
             found=
-            for dir in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu /lib /usr/lib; do
+            for dir in "/lib/$triplet" "/usr/lib/$triplet" /lib /usr/lib; do
                 if [ -e "$aroot$dir/$lib" ]; then found=$dir/$lib; break; fi
             done
             [ -n "$found" ] || vm_die "$1 needs $lib, which the $arch root does not have"
@@ -174,7 +174,7 @@ cat "$guest/modules.cpio" "$guest/busybox.cpio" "$run/overlay.cpio" >"$run/initr
 
 # ---- QEMU
 accel=${VFIOCTL_VM_ACCEL:-auto}
-# An arm64 guest on an x86 host is emulated, whatever /dev/kvm says.
+# A foreign guest on an x86 host is emulated, whatever /dev/kvm says.
 [ "$arch" = amd64 ] || accel=tcg
 if [ "$accel" = auto ]; then
     # KVM only where it is real: a writable /dev/kvm, a CPU with VT-x/AMD-V, and not kvm_pvm, the
@@ -184,12 +184,9 @@ if [ "$accel" = auto ]; then
 fi
 case $accel in
     kvm) cpu=host ;;
-    tcg) cpu=max ;;
+    tcg) cpu=$vm_tcg_cpu ;;
     *) vm_die "VFIOCTL_VM_ACCEL must be auto, tcg or kvm" ;;
 esac
-# arm64's "max" brings pointer authentication, whose emulation costs TCG much time; a Cortex-A57
-# is all the guest needs (the SMMU is the board's, not the CPU's).
-[ "$arch" = arm64 ] && cpu=cortex-a57
 boots=$(header vm-boots)
 boots=${boots:-1}
 # no_timer_check: on a busy host, TCG can starve the guest's boot-time check that the timer

@@ -16,7 +16,9 @@
 // the client then stops after the device's regions. An AMBA device (vfio-amba) also has its
 // PrimeCell identification registers read through region 0, which the amba bus read at boot
 // into sysfs "id"; other platform devices' registers are not touched (vfio-platform's test
-// devices in the arm64 guest have nothing behind them).
+// devices in the arm64 guest have nothing behind them). A vfio_ccw mdev (mdev/UUID) has its
+// subchannel's SCHIB read through its SCHIB region, whose device number a scenario compares
+// with sysfs.
 #include <fcntl.h>
 #include <linux/vfio.h>
 #include <sys/ioctl.h>
@@ -120,6 +122,34 @@ void read_primecell_ids(int device, const vfio_region_info& regs) {
   fact("amba_cellid", hex(cell, 8));
 }
 
+// The subchannel's SCHIB through the device fd: vfio_ccw's capability region of type CCW,
+// subtype SCHIB (linux/vfio.h; vfio_ccw_schib_region_read runs stsch and copies the SCHIB). Its
+// path-management control word holds the device number the host's sysfs shows as dev_busid
+// (struct pmcw in drivers/s390/cio/cio.h: the 16-bit device number ends the second word).
+void read_ccw_schib(int device, unsigned index) {
+  alignas(8) unsigned char buf[512] = {};
+  auto* region = reinterpret_cast<vfio_region_info*>(buf);
+  region->argsz = sizeof buf;
+  region->index = index;
+  if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, region) != 0) die("VFIO_DEVICE_GET_REGION_INFO (caps)");
+  if (!(region->flags & VFIO_REGION_INFO_FLAG_CAPS) || region->argsz > sizeof buf) return;
+  for (std::uint32_t at = region->cap_offset; at != 0 && at + sizeof(vfio_region_info_cap_type) <= sizeof buf;) {
+    const auto* header = reinterpret_cast<const vfio_info_cap_header*>(buf + at);
+    if (header->id == VFIO_REGION_INFO_CAP_TYPE) {
+      const auto* type = reinterpret_cast<const vfio_region_info_cap_type*>(header);
+      if (type->type == VFIO_REGION_TYPE_CCW && type->subtype == VFIO_REGION_SUBTYPE_CCW_SCHIB) {
+        unsigned char schib[52] = {};
+        if (pread(device, schib, sizeof schib, static_cast<off_t>(region->offset)) != static_cast<ssize_t>(sizeof schib)) {
+          die("pread of the SCHIB region");
+        }
+        fact("ccw_schib_devno", hex(static_cast<unsigned>(schib[6]) << 8 | schib[7], 4));
+        return;
+      }
+    }
+    at = header->next;
+  }
+}
+
 // One page mapped for device DMA and unmapped again: the container's IOMMU domain is live.
 void map_dma(int container) {
   const std::size_t size = 4096;
@@ -199,6 +229,8 @@ int run(const DeviceName& dev, bool status_only) {
   fact("device_platform", (info.flags & VFIO_DEVICE_FLAGS_PLATFORM) ? "1" : "0");
   const bool amba = (info.flags & VFIO_DEVICE_FLAGS_AMBA) != 0;
   fact("device_amba", amba ? "1" : "0");
+  const bool ccw = (info.flags & VFIO_DEVICE_FLAGS_CCW) != 0;
+  fact("device_ccw", ccw ? "1" : "0");
   fact("num_regions", info.num_regions);
   fact("num_irqs", info.num_irqs);
 
@@ -218,6 +250,7 @@ int run(const DeviceName& dev, bool status_only) {
     fact(key.c_str(), "size=" + hex(region.size, 1) + " flags=" + hex(region.flags, 1));
     if (dev.pci() && index == VFIO_PCI_CONFIG_REGION_INDEX) read_config_ids(device.get(), region);
     if (amba && index == 0) read_primecell_ids(device.get(), region);
+    if (ccw && (region.flags & VFIO_REGION_INFO_FLAG_CAPS)) read_ccw_schib(device.get(), index);
   }
   if (!dev.pci()) {
     fact("result", "ok");

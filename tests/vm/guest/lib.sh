@@ -25,6 +25,10 @@ GPIO_AMBA=9030000.pl061               # PL061, pl061_gpio, no "iommus": no group
 XGMAC_DT=c100000.vfioctl-xgmac       # compatible "calxeda,hb-xgmac", no host driver
 TESTNIC_DT=c110000.vfioctl-nic       # compatible "vfioctl,test-nic" "calxeda,hb-xgmac"
 FWCFG_DT=9020000.fw-cfg              # QEMU's fw_cfg, no host driver in that kernel, no group
+# The s390x guest (tests/vm/machine-s390x.sh): virtio-ccw devices on I/O subchannels.
+CCW_RNG=0.0.0000                     # subchannel of virtio-rng-ccw, device 0.0.0001: bound
+CCW_RNG_DEV=0.0.0001
+CCW_BALLOON=0.0.0001                 # subchannel of virtio-balloon-ccw, device 0.0.0002: stays
 # The test variant drivers (tests/vm/variants): module name and PCI driver name.
 VARIANT_MODULE=vfioctl_test_vfio_pci          # matches 8086:10d3; driver name differs from module
 VARIANT_DRIVER=vfioctl-test-vfio-pci
