@@ -84,7 +84,10 @@ void append_optional(std::string& out, const std::optional<bool>& v) {
   else out += "null";
 }
 
-void append_strings(std::string& out, const std::vector<std::string>& items, int indent) {
+// dump(2)'s array layout: "[]" when empty, else one element a line, indented two more than the
+// array; append_element(out, item, element_indent) writes each.
+template <typename T, typename Append>
+void append_array(std::string& out, const std::vector<T>& items, int indent, Append append_element) {
   if (items.empty()) {
     out += "[]";
     return;
@@ -92,11 +95,15 @@ void append_strings(std::string& out, const std::vector<std::string>& items, int
   out += "[\n";
   for (std::size_t i = 0; i < items.size(); ++i) {
     out.append(static_cast<std::size_t>(indent + 2), ' ');
-    append_string(out, items[i]);
+    append_element(out, items[i], indent + 2);
     out += i + 1 < items.size() ? ",\n" : "\n";
   }
   out.append(static_cast<std::size_t>(indent), ' ');
   out += ']';
+}
+
+void append_strings(std::string& out, const std::vector<std::string>& items, int indent) {
+  append_array(out, items, indent, [](std::string& o, const std::string& s, int) { append_string(o, s); });
 }
 
 void append_hex(std::string& out, unsigned value, int digits) {
@@ -140,22 +147,13 @@ void append_sriov(std::string& out, const SriovInfo& s, int indent) {
 
 // The "mdevs" array of device_status_json().
 void append_mdevs(std::string& out, const std::vector<MediatedDevice>& mdevs, int indent) {
-  if (mdevs.empty()) {
-    out += "[]";
-    return;
-  }
-  out += "[\n";
-  for (std::size_t i = 0; i < mdevs.size(); ++i) {
-    out.append(static_cast<std::size_t>(indent + 2), ' ');
-    ObjectText o(out, indent + 2);
-    append_optional(o.key("iommu_group"), mdevs[i].iommu_group);
-    append_optional(o.key("type"), mdevs[i].type);
-    append_string(o.key("uuid"), mdevs[i].uuid);
+  append_array(out, mdevs, indent, [](std::string& text, const MediatedDevice& m, int element_indent) {
+    ObjectText o(text, element_indent);
+    append_optional(o.key("iommu_group"), m.iommu_group);
+    append_optional(o.key("type"), m.type);
+    append_string(o.key("uuid"), m.uuid);
     o.close();
-    out += i + 1 < mdevs.size() ? ",\n" : "\n";
-  }
-  out.append(static_cast<std::size_t>(indent), ' ');
-  out += ']';
+  });
 }
 
 // device_status_json()
