@@ -143,7 +143,7 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
     }
     if (auto why = p.ref.bus->probe_refusal(session, d)) plan.cannot.push_back({id, *why});
     // A real group goes to vfio_iommu_type1 when a VFIO user opens it; a no-IOMMU group does not.
-    if (!mediated && (d.iommu_group || d.of_iommus)) {
+    if (d.iommu_group || d.of_iommus) {
       if (auto warning = p.ref.bus->use_warning(session, d)) plan.notes.push_back(id + ": " + *warning);
     }
     if (d.sriov.has_vfs_enabled()) {

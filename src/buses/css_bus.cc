@@ -51,7 +51,9 @@ BusSpec css_bus_spec() {
   s.canonical_name = subchannel_name;
   s.mdev_parent = true;
   s.read_extra = [](const HostRoot&, const Dir& dev, Device& d) {
-    if (d.driver) d.mdevs = read_mdev_children(dev);
+    // Only vfio_ccw makes a subchannel an mdev parent: the directory read is skipped for the
+    // thousands of subchannels on io_subchannel a mainframe's status lists.
+    if (d.driver == std::optional<std::string>("vfio_ccw")) d.mdevs = read_mdev_children(dev);
     ReadResult type = read_attr(dev, "type");
     if (!type.ok()) return;
     auto t = parse_decimal(type.value);

@@ -80,8 +80,6 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
     report.device = std::move(d);
     snap.devices.push_back(std::move(report));
   }
-  snap.groups_needed = snap.devices.empty() || std::any_of(snap.devices.begin(), snap.devices.end(),
-                                                           [](const DeviceReport& r) { return !r.through_mdev; });
   for (const auto& w : session.aliases().info().warnings) snap.warnings.push_back(w);
   return snap;
 }

@@ -32,9 +32,6 @@ struct Snapshot {
   std::vector<std::string> missing;   // asked for but not present
   std::vector<std::string> warnings;  // about the host as a whole
   bool iommu_present = false;         // any IOMMU group exists on the host
-  // Whether a listed device needs an IOMMU group of its own to reach vfio (one not through_mdev),
-  // or nothing is listed at all.
-  bool groups_needed = true;
 };
 
 // `wanted` empty means every device of every bus.

@@ -1,5 +1,6 @@
 #include "report/status_report.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -180,7 +181,10 @@ void print_status_table(const Snapshot& snapshot, std::ostream& out, PciNames* n
   }
   table.print(out, style.width);
   // The note is for devices that need a group; an s390 host that lists only subchannels needs none.
-  if (!snapshot.iommu_present && snapshot.groups_needed) {
+  const bool groups_needed = snapshot.devices.empty() ||
+                             std::any_of(snapshot.devices.begin(), snapshot.devices.end(),
+                                         [](const DeviceReport& r) { return !r.through_mdev; });
+  if (!snapshot.iommu_present && groups_needed) {
     out << paint(style, "33", "note:") << " no IOMMU groups on this host; VFIO needs an IOMMU "
         << "(enable VT-d/AMD-Vi in firmware and boot with intel_iommu=on or amd_iommu=on), or "
         << "vfio's unsafe no-IOMMU mode\n";
