@@ -5,7 +5,7 @@
 #   fuzz  clang libFuzzer build in ./build-fuzz, each fuzzer for a bounded time (ctest -L fuzz)
 #   vm    real-kernel suite in QEMU on Debian's 6.1 and 6.12 kernels, and on kernels compiled from
 #         Debian's linux-source-6.1/-6.12 with vfio-platform and no-IOMMU mode, and for arm64
-#         (vfio-amba) and s390x (vfio_ccw) (tests/vm/README.md; ctest -L vm)
+#         (vfio-amba, vfio-cdx) and s390x (vfio_ccw) (tests/vm/README.md; ctest -L vm)
 # VFIOCTL_TEST_STAGES picks stages (default "unit asan fuzz vm"). .ci/run calls this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."

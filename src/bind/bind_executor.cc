@@ -137,8 +137,21 @@ void finish_device(OperationContext& ctx, const DeviceRun& run, OperationResult&
     else out.notes.push_back(d.id() + ": bound, but its group node " + node + " is missing (is devtmpfs mounted on /dev?)");
   }
   if (vfio_dev && path_exists(host.path("/dev/vfio/devices/" + *vfio_dev))) nodes.push_back("/dev/vfio/devices/" + *vfio_dev);
-  if (fresh && ctx.session.buses().find(d.bus)->serves_through_mdev()) mdev_how_to(host, *fresh, out.notes);
   const std::optional<OwnerSpec>& owner = run.plan.owner ? run.plan.owner : ctx.owner;
+  if (fresh && ctx.session.buses().find(d.bus)->serves_through_mdev()) {
+    mdev_how_to(host, *fresh, out.notes);
+    // The parent has no group node; a VFIO user opens an mdev's, which exists only once the mdev
+    // is made, after this bind (the probe only registers the types).
+    for (const auto& m : fresh->mdevs) {
+      const std::string node = m.iommu_group ? "/dev/vfio/" + std::to_string(*m.iommu_group) : "";
+      if (!node.empty() && path_exists(host.path(node))) nodes.push_back(node);
+    }
+    if (owner && fresh->mdevs.empty()) {
+      out.notes.push_back(d.id() + ": --owner " + owner->text +
+                          " has no node to change yet: each mdev made on it gets its own group (its iommu_group "
+                          "link); chown that /dev/vfio/N once the mdev exists");
+    }
+  }
   if (owner) {
     for (const auto& node : nodes) {
       if (int e = ctx.kernel.change_owner(node, owner->uid, owner->gid)) {

@@ -132,9 +132,9 @@ BindPlan plan_bind(Session& session, const BindOptions& options, const AddressSo
       // (vfio_group_find_or_alloc: !iommu_group && vfio_noiommu).
       plan.noiommu = true;
     } else if (!d.iommu_group && d.of_iommus) {
-      // The group comes with the probe (Device::of_iommus): vfio-platform's own dma_configure
+      // The group comes with the probe (Device::of_iommus): the vfio driver's own dma_configure
       // makes it before vfio_device_set_group looks for it.
-      plan.notes.push_back(id + ": no IOMMU group yet; its device-tree node names an IOMMU, and the kernel makes "
+      plan.notes.push_back(id + ": no IOMMU group yet; the device tree gives it an IOMMU, and the kernel makes "
                                 "the group when a driver probes the device");
     } else if (!d.iommu_group) {
       plan.refusals.push_back({id, "has no IOMMU group, and " + std::string(p.ref.bus->without_group()) +

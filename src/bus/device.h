@@ -54,8 +54,11 @@ struct Device {
   // makes the device's IOMMU group, only when a driver probes the device (really_probe ->
   // platform_dma_configure/amba_dma_configure -> of_dma_configure -> of_iommu_configure; the
   // IOMMU core's own probe needs the fwspec that leaves), so an unbound device has no group yet.
+  // A CDX function has no node; its controller's node maps it to an IOMMU (iommu-map), read
+  // at probe the same way (cdx_dma_configure), and sets this too.
   bool of_iommus = false;
   // The node names an MSI controller (msi-parent): the device's MSI domain (of_msi_configure).
+  // For a CDX function: its controller's node has msi-map (cdx_msi_domain_init).
   bool of_msi_parent = false;
   // The device of the same bus this one lives in, when that matters for binding: an fsl-mc
   // object's DPRC container, which takes its objects with it to a driver and back.

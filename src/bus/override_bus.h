@@ -32,6 +32,7 @@ struct BusSpec {
   bool steered_by_override = true;  // false: the bus has no driver_override (ap: masks instead)
   bool list_all = false;            // list every device, not only those with an IOMMU group or a vfio tie
   bool mdev_parent = false;         // Bus::serves_through_mdev
+  std::string without_group;        // Bus::without_group, when this bus has more to say
 };
 
 class OverrideBus final : public Bus {
@@ -49,6 +50,9 @@ class OverrideBus final : public Bus {
   bool lists_all_devices() const override { return spec_.list_all; }
   bool uses_driver_override() const override { return spec_.steered_by_override; }
   bool serves_through_mdev() const override { return spec_.mdev_parent; }
+  std::string_view without_group() const override {
+    return spec_.without_group.empty() ? Bus::without_group() : std::string_view(spec_.without_group);
+  }
   std::vector<std::string> notes(Session& session, const Device& device) const override {
     return spec_.notes ? spec_.notes(session, device) : std::vector<std::string>{};
   }

@@ -9,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "bus/bus_registry.h"
 #include "buses/platform_reset.h"
 #include "inventory/session.h"
@@ -356,8 +358,9 @@ TEST(PlatformResetKmodTest, TheHelperIsTheOneModprobeResolvesFromEverySource) {
 
 // cdx: vfio-cdx's aliases are override-only "vfio_cdx:" ones and rank like PCI's. SYNTHETIC
 // module lines (no Debian kernel builds CONFIG_CDX_BUS), shaped as file2alias.c do_cdx_entry
-// writes them: the generic CDX_DRIVER_OVERRIDE_DEVICE_VFIO(CDX_ANY_ID, CDX_ANY_ID) entry and a
-// variant for one vendor:device.
+// writes them: the generic CDX_DRIVER_OVERRIDE_DEVICE_VFIO(CDX_ANY_ID, CDX_ANY_ID) entry (the very
+// line depmod wrote for vfio_cdx on the custom-6.12-arm64 guest, where scenario 99 resolves it)
+// and a variant for one vendor:device.
 TEST(CdxBusTest, AVariantAliasRanksBeforeTheGenericVfioCdx) {
   TempRoot root;
   FakeSysfs sysfs(root);
@@ -375,6 +378,83 @@ TEST(CdxBusTest, AVariantAliasRanksBeforeTheGenericVfioCdx) {
   EXPECT_EQ(r.candidates[0].module, "xlnx_vfio_cdx");
   EXPECT_EQ(r.candidates[0].score, 2);
   EXPECT_EQ(r.candidates[1].module, "vfio_cdx");
+}
+
+// A CDX controller as drivers/cdx/cdx.c lays it out (cdx_bus_add, cdx_device_add) and as the real
+// arm64 kernel showed it (scenario 99): the bus device cdx-00 under the controller's platform
+// device, on the cdx bus itself with only enable and reset (and driver_override, which the driver
+// core gives every device of the bus); the functions under it; the controller's node maps their
+// requester IDs to the SMMU (iommu-map) below a non-empty dma-ranges.
+class CdxControllerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sysfs.other("platform", "cdx-ctrl").of_compatible({"xlnx,versal-net-cdx"}).of_property("iommu-map")
+        .of_property("dma-ranges").driver("cdx-controller");
+    sysfs.other("cdx", "cdx-00").parent("platform/cdx-ctrl").attr("enable", "1");
+    sysfs.other("cdx", "cdx-00:00").parent("cdx-00").modalias("cdx:v10EEdCD01sv10EEsd0000c000000")
+        .attr("vendor", "0x10ee").driver("xlnx_fpga_fn").group(5);
+    sysfs.write();
+    tree.add_synthetic(SyntheticModule{"vfio_cdx", {"vfio_cdx:v*d*sv*sd*c*"}, "kernel/drivers/vfio/cdx/vfio-cdx.ko"});
+  }
+  std::optional<Device> read(Session& session, const std::string& name) {
+    return session.buses().find("cdx")->read(session.host(), name);
+  }
+  TempRoot root;
+  FakeSysfs sysfs{root};
+  ModuleTree tree{root, kRelease};
+};
+
+TEST_F(CdxControllerTest, TheBusDeviceIsNotAFunctionVfioCdxCouldTake) {
+  Session session(sysfs.host(kRelease));
+  auto bus = read(session, "cdx-00");
+  ASSERT_TRUE(bus);
+  EXPECT_THAT(bus->not_assignable.value_or(""), HasSubstr("CDX bus device, not a function"));
+  auto fn = read(session, "cdx-00:00");
+  ASSERT_TRUE(fn);
+  EXPECT_EQ(fn->not_assignable, std::nullopt);
+  Snapshot s = take_snapshot(session, {});
+  ASSERT_EQ(s.devices.size(), 1u) << "status lists the function, not its bus";
+  EXPECT_EQ(s.devices[0].device.name, "cdx-00:00");
+}
+
+TEST_F(CdxControllerTest, AFunctionsIommuAndMsiComeFromItsControllersNode) {
+  Session session(sysfs.host(kRelease));
+  auto fn = read(session, "cdx-00:00");
+  ASSERT_TRUE(fn);
+  EXPECT_TRUE(fn->of_iommus) << "the controller's iommu-map";
+  EXPECT_FALSE(fn->of_msi_parent);
+  const Bus& cdx = *session.buses().find("cdx");
+  auto w = cdx.use_warning(session, *fn);
+  ASSERT_TRUE(w);
+  EXPECT_THAT(*w, AllOf(HasSubstr("its CDX controller's device-tree node has no msi-map"),
+                        HasSubstr("will refuse to attach its group")));
+
+  sysfs.other("platform", "cdx-ctrl").of_property("msi-map");
+  sysfs.write();
+  fn = read(session, "cdx-00:00");
+  EXPECT_TRUE(fn->of_msi_parent);
+  EXPECT_EQ(cdx.use_warning(session, *fn), std::nullopt) << "the controller's MSI domain sits on an ITS";
+}
+
+// cdx_dma_configure -> of_dma_configure_id (no force_dma) configures no IOMMU unless
+// of_dma_get_range finds a non-empty dma-ranges: the controller's own, or past an absent or
+// empty one its parent's; a second node without one ends the walk. The real kernel gave a
+// controller with iommu-map and no dma-ranges no groups at all (scenario 99).
+TEST_F(CdxControllerTest, IommuMapCountsOnlyBelowANonEmptyDmaRanges) {
+  const std::string node = "/sys/firmware/devicetree/base/cdx-ctrl";
+  const auto iommu = [&] {
+    Session session(sysfs.host(kRelease));
+    return read(session, "cdx-00:00")->of_iommus;
+  };
+  EXPECT_TRUE(iommu());
+  sysfs.file(node + "/dma-ranges", "");
+  EXPECT_FALSE(iommu()) << "empty: look at the parent, which has none";
+  sysfs.file("/sys/firmware/devicetree/base/dma-ranges", std::string("\0\0\0\0", 4));
+  EXPECT_TRUE(iommu()) << "the parent's non-empty one";
+  std::filesystem::remove(root.at(node + "/dma-ranges"));
+  EXPECT_TRUE(iommu()) << "absent on the controller, found on its parent";
+  std::filesystem::remove(root.at("/sys/firmware/devicetree/base/dma-ranges"));
+  EXPECT_FALSE(iommu()) << "none anywhere: iommu-map alone gives no group";
 }
 
 // Real module trees: Debian's arm64 kernel builds vfio-fsl-mc but not vfio-platform or

@@ -110,8 +110,74 @@ TEST_F(OverrideBusBindTest, AnUnprobedDtDeviceWhoseNodeNamesAnIommuGetsItsGroupA
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(kernel.driver_of("platform", "c100000.xgmac"), "vfio-platform");
   json doc = json::parse(r.out);
-  EXPECT_THAT(doc["notes"].dump(), HasSubstr("no IOMMU group yet; its device-tree node names an IOMMU"));
+  EXPECT_THAT(doc["notes"].dump(), HasSubstr("no IOMMU group yet; the device tree gives it an IOMMU"));
   EXPECT_THAT(doc["notes"].dump(), HasSubstr("no msi-parent")) << "and type1's MSI rule, for the VFIO user";
+}
+
+// A CDX function gets its IOMMU group at probe from its controller's iommu-map (cdx_dma_configure),
+// as the real arm64 kernel showed (scenario 99): an unprobed one binds and its group comes with
+// vfio-cdx's probe. The bus device beside it is not a function: bad input, nothing touched.
+TEST_F(OverrideBusBindTest, AnUnprobedCdxFunctionGetsItsGroupFromItsControllerAtTheBind) {
+  tree.add_synthetic(SyntheticModule{"vfio_cdx", {"vfio_cdx:v*d*sv*sd*c*"}, "kernel/drivers/vfio/cdx/vfio-cdx.ko"});
+  sysfs.other("platform", "cdx-ctrl").of_compatible({"xlnx,versal-net-cdx"}).of_property("iommu-map")
+      .of_property("dma-ranges");
+  sysfs.other("cdx", "cdx-00").parent("platform/cdx-ctrl").attr("enable", "1");
+  // A second controller without dma-ranges: the kernel gives its functions no IOMMU.
+  sysfs.other("platform", "cdx-ctrl-nodma").of_compatible({"xlnx,versal-net-cdx"}).of_property("iommu-map");
+  sysfs.other("cdx", "cdx-10").parent("platform/cdx-ctrl-nodma").attr("enable", "1");
+  kernel.add_device({"cdx", "cdx-10:00", "", "", std::nullopt, std::nullopt, std::nullopt,
+                     "cdx:v10EEdCD01sv10EEsd0000c000000"});
+  sysfs.other("cdx", "cdx-10:00").parent("cdx-10").attr("vendor", "0x10ee");
+  OverrideBusFakeKernel::DeviceSpec spec{"cdx", "cdx-00:01", "", "", std::nullopt, std::nullopt,
+                                         std::nullopt, "cdx:v10EEdCD01sv10EEsd0001c000000"};
+  spec.group_at_probe = 11;
+  kernel.add_device(spec);
+  sysfs.other("cdx", "cdx-00:01").parent("cdx-00").attr("vendor", "0x10ee");
+  sysfs.write();
+
+  CliRun nodma = run({"bind", "cdx/cdx-10:00"});
+  EXPECT_EQ(nodma.exit_code, 3) << nodma.err;
+  EXPECT_THAT(nodma.err, AllOf(HasSubstr("has no IOMMU group"), HasSubstr("needs an iommu-map and a non-empty dma-ranges")));
+  CliRun bus = run({"bind", "cdx/cdx-00"});
+  EXPECT_EQ(bus.exit_code, 2) << bus.err;
+  EXPECT_THAT(bus.err, HasSubstr("CDX bus device, not a function"));
+  EXPECT_THAT(kernel.writes(), ElementsAre());
+
+  CliRun r = run({"--json", "bind", "cdx/cdx-00:01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(kernel.driver_of("cdx", "cdx-00:01"), "vfio-cdx");
+  EXPECT_TRUE(kernel.loaded("vfio_cdx"));
+  json doc = json::parse(r.out);
+  EXPECT_THAT(doc["notes"].dump(), HasSubstr("no IOMMU group yet; the device tree gives it an IOMMU"));
+  EXPECT_THAT(doc["notes"].dump(), HasSubstr("CDX controller's device-tree node has no msi-map"));
+  CliRun back = run({"release", "cdx/cdx-00:01"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(kernel.driver_of("cdx", "cdx-00:01"), "none");
+
+  // What the udev rule runs when the function appears: apply sees the unprobed function (its
+  // group still to come) and binds it. It once answered "every selected device is as
+  // configured", found by the real-kernel scenario 99.
+  root.write("/etc/vfioctl/vfioctl.toml", "[[device]]\naddress = \"cdx/cdx-00:01\"\n");
+  CliRun applied = run({"apply", "--device", "cdx/cdx-00:01"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err << applied.out;
+  EXPECT_EQ(kernel.driver_of("cdx", "cdx-00:01"), "vfio-cdx");
+  CliRun listed = run({"status"});
+  EXPECT_THAT(listed.out, HasSubstr("cdx/cdx-00:01")) << "listed once its group exists";
+}
+
+// status lists a device whose group comes at the first probe, and says so.
+TEST_F(OverrideBusBindTest, StatusListsAnUnprobedDtDeviceWhoseGroupComesAtProbe) {
+  kernel.add_device({"platform", "c100000.xgmac", "", "", std::nullopt, std::nullopt, std::nullopt,
+                     "of:NxgmacT(null)Ccalxeda,hb-xgmac"});
+  kernel.add_device({"platform", "c200000.xgmac", "", "", std::nullopt, std::nullopt, std::nullopt,
+                     "of:NxgmacT(null)Ccalxeda,hb-xgmac"});
+  sysfs.other("platform", "c100000.xgmac").of_compatible({"calxeda,hb-xgmac"}).of_property("iommus");
+  sysfs.other("platform", "c200000.xgmac").of_compatible({"calxeda,hb-xgmac"});
+  sysfs.write();
+  CliRun r = run({"status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("platform/c100000.xgmac +- +- +- +at probe"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("c200000.xgmac"))) << "no IOMMU at all: not listed";
 }
 
 // An ACPI device's _RST cannot be seen before the bind; once vfio-platform refused it, the error
@@ -164,6 +230,15 @@ TEST_F(OverrideBusBindTest, AnIoSubchannelGoesToVfioCcwWithoutAnIommuGroup) {
                                    HasSubstr("/sys/bus/css/devices/0.0.0000/mdev_supported_types/vfio_ccw-io/create")));
   ASSERT_EQ(run({"release", "css/0.0.0000"}).exit_code, 0);
   EXPECT_EQ(kernel.driver_of("css", "0.0.0000"), "io_subchannel");
+}
+
+// --owner on a subchannel: there is no group node until an mdev is made, and bind says so
+// instead of changing nothing in silence.
+TEST_F(OverrideBusBindTest, OwnerOnASubchannelSaysTheMdevsGroupNodeIsTheOneToChange) {
+  CliRun r = run({"bind", "--owner", "1000:100", "css/0.0.0000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_THAT(r.out + r.err, AllOf(HasSubstr("--owner 1000:100 has no node to change yet"),
+                                   HasSubstr("chown that /dev/vfio/N once the mdev exists")));
 }
 
 // Unbinding vfio_ccw removes the subchannel's mdevs (mdev_unregister_parent): release refuses

@@ -45,10 +45,14 @@ Snapshot take_snapshot(Session& session, const std::vector<DeviceRef>& wanted, c
     for (auto& d : read) {
       // Listing everything: the other buses hold dozens of devices no one assigns (an x86
       // host's serial ports, ACPI buttons, RTC). Only those vfio could take are listed: behind
-      // an IOMMU (a group), or already steered (an override, a vfio node). Named ones always are.
-      // On a bus that serves devices through mdevs no device has a group: there, every device of
-      // a kind its vfio driver takes (an I/O subchannel, not a CHSC one).
-      const bool candidate = bus->serves_through_mdev() ? !d.not_assignable : d.iommu_group.has_value();
+      // an IOMMU (a group, or a device-tree IOMMU that makes one at the first probe: an unprobed
+      // DT device or CDX function, which apply must see too), or already steered (an override, a
+      // vfio node). Named ones always are. On a bus that serves devices through mdevs no device
+      // has a group: there, every device of a kind its vfio driver takes (an I/O subchannel, not
+      // a CHSC one).
+      const bool candidate = bus->serves_through_mdev()
+                                 ? !d.not_assignable
+                                 : d.iommu_group.has_value() || (d.of_iommus && !d.not_assignable);
       if (wanted.empty() && !bus->lists_all_devices() && !candidate && !d.driver_override && !d.vfio_dev) {
         continue;
       }

@@ -127,7 +127,7 @@ std::string group_cell(const DeviceReport& r, const Snapshot& snapshot) {
     for (const auto& m : d.mdevs) cell += " " + (m.iommu_group ? std::to_string(*m.iommu_group) : std::string("?"));
     return cell;
   }
-  if (!d.iommu_group) return "-";
+  if (!d.iommu_group) return d.of_iommus ? "at probe" : "-";  // Device::of_iommus
   std::string cell = std::to_string(*d.iommu_group);
   const IommuGroup* g = snapshot.groups.find(*d.iommu_group);
   if (!g || g->members.size() < 2) return cell;

@@ -269,7 +269,11 @@ FakeOtherDevice& FakeOtherDevice::parent(std::string_view name) {
 }
 
 std::string FakeOtherDevice::sys_path() const {
-  if (parent_) return owner_.other(bus_, *parent_).sys_path() + "/" + name_;
+  if (parent_) {
+    const auto slash = parent_->find('/');
+    if (slash == std::string::npos) return owner_.other(bus_, *parent_).sys_path() + "/" + name_;
+    return owner_.other(parent_->substr(0, slash), parent_->substr(slash + 1)).sys_path() + "/" + name_;
+  }
   return "/sys/devices/" + bus_ + "/" + name_;
 }
 

@@ -165,7 +165,8 @@ class FakeOtherDevice {
   // An ACPI companion: firmware_node -> /sys/devices/LNXSYSTM:00/<hid>:00 with its hid file
   // (Documentation/ABI/testing/sysfs-bus-acpi; the layout seen on a real q35 guest).
   FakeOtherDevice& acpi_companion(std::string_view hid);
-  // A child of another device of the same bus (an fsl-mc object of its DPRC container): its
+  // A child of another device of the same bus (an fsl-mc object of its DPRC container), or of
+  // any bus as "BUS/NAME" (a CDX bus device under its controller, a platform device): its
   // directory is under the parent's, as device_add() places a child under dev->parent.
   FakeOtherDevice& parent(std::string_view name);
   std::string sys_path() const;  // /sys/devices/<bus>/<name>, or under its parent's

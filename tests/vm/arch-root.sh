@@ -9,7 +9,7 @@
 # The root serves twice:
 #   - as the sysroot the cross build of vfioctl and the VM client compiles and links against
 #     (cross-build.sh): the -dev packages of every library vfioctl uses, and glibc's;
-#   - as the guest's userland, where run-vm.sh takes dash, bash, kmod, jq and busybox from (on
+#   - as the guest's userland, where run-vm.sh takes dash, bash, kmod, jq, udevadm and busybox from (on
 #     x86 it takes the host's own).
 # Absolute symlinks in the packages (libm.so -> /lib/...) are made relative, so they resolve
 # inside the root. Idempotent (a key over the resolved versions) and safe to run concurrently.
@@ -30,7 +30,7 @@ mkdir -p "$base/lists/partial" "$base/cache/archives/partial"
 # The guest's programs, and the -dev packages of CMakeLists.txt's find_package/pkg_check_modules
 # list plus the C and C++ runtime the cross compiler links against. apt resolves the rest.
 packages=(
-    dash bash kmod jq busybox-static
+    dash bash kmod jq busybox-static udev
     libc6-dev libstdc++-12-dev
     libkmod-dev libpci-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
 )

@@ -24,9 +24,10 @@
 #   vmlinux       the uncompressed kernel, booted through QEMU's PVH entry (no decompression under TCG)
 #   Image         instead of vmlinux on arm64: the uncompressed arm64 boot image
 #   bzImage       instead of vmlinux on s390x: the boot image (its kernel stored uncompressed)
-#   modules.cpio  /lib/modules/<release>: the modules the guest needs, the test variant modules
-#                 (tests/vm/variants, built against the matching linux-headers packages) and a
-#                 real depmod output, so modules.alias carries their vfio_pci: aliases
+#   modules.cpio  /lib/modules/<release>: the modules the guest needs, the test modules
+#                 (tests/vm/variants, built against the matching linux-headers packages, or on
+#                 arm64 tests/vm/cdx) and a real depmod output, so modules.alias carries their
+#                 vfio_pci: aliases
 #   release       the kernel release (uname -r in the guest)
 #   key           what the build was made from; an equal key means the build is current
 #   busybox.cpio  busybox-static's binary and its applet links
@@ -63,6 +64,13 @@ case $meta in
         command -v "$triplet-gcc" >/dev/null || vm_die "gcc-$triplet is missing: run scripts/install-deps.sh --vm"
         ;;
     custom-*) custom_source=linux-source-${meta#custom-} ;;
+esac
+# Out-of-tree test modules built against the guest kernel (step 3): on amd64 the vfio-pci variants,
+# on arm64 the stand-in CDX controller; the s390x guest needs none.
+case $arch in
+    amd64) test_modules=$VM_DIR/variants ;;
+    arm64) test_modules=$VM_DIR/cdx ;;
+    *) test_modules= ;;
 esac
 # A foreign guest's userland (busybox here; dash, bash, kmod and jq in run-vm.sh) is Debian's own
 # build for that architecture.
@@ -189,12 +197,12 @@ if [ $rc = 2 ]; then resolve && download || vm_die "download failed after apt-ge
 [ $rc = 1 ] && vm_die "download of ${pkgs[*]} failed"
 printf '%s\n' "${pkgs[@]}" >"$out/packages.new"
 
-# The key covers everything the output is made of: package versions, this script, the variant
+# The key covers everything the output is made of: package versions, this script, the test module
 # sources and the host tools that write the output (depmod, the compiler).
 key=$( {
     cat "$out/packages.new"
     printf '%s\n' "${guest_modules[@]}"
-    sha256sum "$0" "$VM_DIR/host-lib.sh" "$kconfig_fragment" "$VM_DIR"/variants/* | awk '{print $1}'
+    sha256sum "$0" "$VM_DIR/host-lib.sh" "$kconfig_fragment" ${test_modules:+"$test_modules"/*} | awk '{print $1}'
     dpkg-query -W kmod gcc-12 binutils 2>/dev/null || true
     if [ -n "$arch_root" ]; then
         dpkg-query -W "gcc-$triplet" "binutils-$triplet" 2>/dev/null || true
@@ -307,21 +315,25 @@ custom_kernel() {
 if [ -n "$custom_source" ]; then custom_kernel; else debian_kernel; fi
 moddir=lib/modules/$release
 
-# 3. The test variant modules, out of tree against the same kernel. They are vfio-pci variants, and
-#    the arm64 and s390x guests have no PCI.
-if [ "$arch" = amd64 ]; then
-    cp -r "$VM_DIR/variants" "$work/variants"
+# 3. The test modules (see test_modules above; QEMU emulates no CDX hardware, hence tests/vm/cdx).
+if [ -n "$test_modules" ]; then
+    cp -r "$test_modules" "$work/test-modules"
     # Debian's 6.12 headers ask for BTF in modules, which needs pahole; the test modules need no BTF.
-    make -s -C "$kdir" M="$work/variants" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 \
-        || vm_die "the test variant modules do not build against $release"
+    "${kmake[@]}" -s -C "$kdir" M="$work/test-modules" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 \
+        || vm_die "the test modules in $test_modules do not build against $release"
     mkdir -p "$stage/$moddir/updates/vfioctl-test"
-    cp "$work"/variants/*.ko "$stage/$moddir/updates/vfioctl-test/"
+    cp "$work"/test-modules/*.ko "$stage/$moddir/updates/vfioctl-test/"
 fi
 
 depmod -b "$stage" "$release"
-if [ "$arch" = amd64 ]; then
-    grep -q '^alias vfio_pci:.* vfioctl_test_' "$stage/$moddir/modules.alias" \
-        || vm_die "depmod lists no vfio_pci: alias for the test variants"
+case $arch in
+    amd64) alias_check='^alias vfio_pci:.* vfioctl_test_' ;;
+    arm64) alias_check='^alias vfio_cdx:.* vfio_cdx$' ;;
+    *) alias_check= ;;
+esac
+if [ -n "$alias_check" ]; then
+    grep -q "$alias_check" "$stage/$moddir/modules.alias" \
+        || vm_die "depmod's modules.alias has no line like $alias_check"
 fi
 
 # 4. Archive: real directories only. An appended cpio with a lib/ entry would replace a

@@ -12,6 +12,14 @@
 #                                   exists for the second string only, which vfio-platform does
 #                                   not look at
 #   platform 9020000.fw-cfg          QEMU's fw_cfg (no host driver in this kernel), no "iommus"
+#   platform c120000.vfioctl-cdx    compatible "vfioctl,test-cdx-controller": the stand-in CDX
+#                                   controller (tests/vm/cdx, loaded by scenario 99) makes bus
+#                                   cdx-00 and functions cdx-00:00 and cdx-00:01 under it; its
+#                                   "iommu-map" gives function N stream ff10+N, a 1:1
+#                                   "dma-ranges", and no "msi-map"
+#   platform c130000.vfioctl-cdx    the same controller (cdx-10, functions cdx-10:00 and
+#                                   cdx-10:01, streams ff20+N) without "dma-ranges": the kernel
+#                                   gives its functions no IOMMU (see scenario 99)
 # The two test nodes have no host driver and no device behind their registers (a window of the
 # board's unused platform-bus range); nothing reads or writes them, because a scenario binds them
 # but never opens them (vfio-platform resets a device, through its registers, on open).
@@ -50,4 +58,19 @@ vm_machine_dtb() {
     }
     add_node vfioctl-xgmac@c100000 ff01 calxeda,hb-xgmac
     add_node vfioctl-nic@c110000 ff02 vfioctl,test-nic calxeda,hb-xgmac
+    # iommu-map = <requester-ID base, IOMMU, stream base, length>, as the real controller's
+    # binding has it (Documentation/devicetree/bindings/bus/xlnx,versal-net-cdx.yaml). The kernel
+    # reads it only below a non-empty dma-ranges (cdx_dma_configure -> of_dma_configure_id without
+    # force_dma returns at of_dma_get_range's -ENODEV): <bus 0, CPU 0, 1 TiB>, root's 2+2+2 cells.
+    add_cdx_controller() {  # NODE STREAM-BASE [dma-ranges]
+        fdtput -c "$dtb" "$1"
+        fdtput -t s "$dtb" "$1" compatible vfioctl,test-cdx-controller
+        fdtput -t x "$dtb" "$1" reg 0 "${1#*@}" 0 1000
+        fdtput -t x "$dtb" "$1" iommu-map 0 "$smmu" "$2" 4
+        [ -z "${3:-}" ] || fdtput -t x "$dtb" "$1" dma-ranges 0 0 0 0 100 0
+    }
+    # fdtput -c puts a new node ahead of its siblings, and the controllers take ids (cdx-N0) in
+    # the order they probe, which is tree order: the one added last is controller 0.
+    add_cdx_controller /vfioctl-cdx@c130000 ff20
+    add_cdx_controller /vfioctl-cdx@c120000 ff10 dma-ranges
 }

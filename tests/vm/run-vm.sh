@@ -150,16 +150,18 @@ copy_elf "$client" /vmtest/bin/vfio-client
 # Debug info is most of a RelWithDebInfo binary and only slows the initramfs unpacking down.
 "$strip" --strip-debug "$ov/vmtest/bin/vfioctl" "$ov/vmtest/bin/vfio-client"
 [ -f /usr/share/misc/pci.ids ] && cp -L /usr/share/misc/pci.ids "$ov/usr/share/misc/pci.ids"
-# "# vm-udev: yes": Debian's udevd (the host's udevadm, which is systemd-udevd by another name),
-# Debian's 80-drivers.rules (the kmod builtin that loads host drivers) and vfioctl's own rule,
-# with the guest's vfioctl path, so a scenario runs hotplug the way a Debian host does.
+# "# vm-udev: yes": Debian's udevd (udevadm, which is systemd-udevd by another name; the host's,
+# or a foreign guest's from its arch root), Debian's 80-drivers.rules (the kmod builtin that loads
+# host drivers) and vfioctl's own rule, with the guest's vfioctl path, so a scenario runs hotplug
+# the way a Debian host does.
 if [ "$(header vm-udev)" = yes ]; then
-    [ -z "$aroot" ] || vm_die "# vm-udev: the $arch guest has no udevd"
-    command -v udevadm >/dev/null || vm_die "udevadm is missing: install udev"
+    udevadm=$aroot/bin/udevadm
+    [ -n "$aroot" ] || udevadm=$(command -v udevadm) || vm_die "udevadm is missing: install udev"
+    [ -x "$udevadm" ] || vm_die "no $udevadm (arch-root.sh fetches udev)"
     mkdir -p "$ov/lib/systemd" "$ov/lib/udev/rules.d" "$ov/etc/udev"
-    copy_elf "$(command -v udevadm)" /bin/udevadm
+    copy_elf "$udevadm" /bin/udevadm
     ln -s /bin/udevadm "$ov/lib/systemd/systemd-udevd"
-    cp /lib/udev/rules.d/80-drivers.rules "$ov/lib/udev/rules.d/"
+    cp "$aroot/lib/udev/rules.d/80-drivers.rules" "$ov/lib/udev/rules.d/"
     sed 's|@VFIOCTL_SBIN@|/vmtest/bin|g' "$repo/dist/udev/70-vfioctl.rules.in" >"$ov/lib/udev/rules.d/70-vfioctl.rules"
 fi
 cp "$VM_DIR/guest/init" "$ov/init"

@@ -18,7 +18,9 @@
 // into sysfs "id"; other platform devices' registers are not touched (vfio-platform's test
 // devices in the arm64 guest have nothing behind them). A vfio_ccw mdev (mdev/UUID) has its
 // subchannel's SCHIB read through its SCHIB region, whose device number a scenario compares
-// with sysfs.
+// with sysfs. A CDX function (vfio-cdx, which has no read or write, only mmap) has its first
+// region mapped and read, then is reset through VFIO and read again: the arm64 guest's stand-in
+// controller (tests/vm/cdx) keeps a magic, the device number and a reset count there.
 #include <fcntl.h>
 #include <linux/vfio.h>
 #include <sys/ioctl.h>
@@ -33,6 +35,11 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+
+// linux/vfio.h has it since 6.5; the cross builds compile against Debian 12's 6.1 headers.
+#ifndef VFIO_DEVICE_FLAGS_CDX
+#define VFIO_DEVICE_FLAGS_CDX (1 << 8)
+#endif
 
 namespace {
 
@@ -150,6 +157,29 @@ void read_ccw_schib(int device, unsigned index) {
   }
 }
 
+// The stand-in CDX controller's region (tests/vm/cdx/vfioctl_test_cdx.c): "VFIOCTL-CDX" at 0,
+// the device number at 12 and the count of resets the controller was asked for at 16, both
+// native-endian u32. vfio-cdx resets the function when the device is opened
+// (vfio_cdx_open_device -> cdx_dev_reset) and on VFIO_DEVICE_RESET; the region is RAM, so a read
+// after the reset sees the count the controller wrote.
+void read_cdx_region(int device, const vfio_region_info& region) {
+  if (!(region.flags & VFIO_REGION_INFO_FLAG_MMAP) || region.size < 20) die("a CDX region that cannot be mapped");
+  void* map = mmap(nullptr, region.size, PROT_READ, MAP_SHARED, device, static_cast<off_t>(region.offset));
+  if (map == MAP_FAILED) die("mmap of the CDX region");
+  const auto* bytes = static_cast<const unsigned char*>(map);
+  const auto u32_at = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    std::memcpy(&v, bytes + at, sizeof v);
+    return v;
+  };
+  fact("cdx_magic", std::string(reinterpret_cast<const char*>(bytes), strnlen(reinterpret_cast<const char*>(bytes), 12)));
+  fact("cdx_devnum", u32_at(12));
+  fact("cdx_resets", u32_at(16));
+  if (ioctl(device, VFIO_DEVICE_RESET) != 0) die("VFIO_DEVICE_RESET");
+  fact("cdx_resets_after_reset", u32_at(16));
+  munmap(map, region.size);
+}
+
 // One page mapped for device DMA and unmapped again: the container's IOMMU domain is live.
 void map_dma(int container) {
   const std::size_t size = 4096;
@@ -231,6 +261,9 @@ int run(const DeviceName& dev, bool status_only) {
   fact("device_amba", amba ? "1" : "0");
   const bool ccw = (info.flags & VFIO_DEVICE_FLAGS_CCW) != 0;
   fact("device_ccw", ccw ? "1" : "0");
+  const bool cdx = (info.flags & VFIO_DEVICE_FLAGS_CDX) != 0;
+  fact("device_cdx", cdx ? "1" : "0");
+  fact("device_reset", (info.flags & VFIO_DEVICE_FLAGS_RESET) ? "1" : "0");
   fact("num_regions", info.num_regions);
   fact("num_irqs", info.num_irqs);
 
@@ -251,6 +284,7 @@ int run(const DeviceName& dev, bool status_only) {
     if (dev.pci() && index == VFIO_PCI_CONFIG_REGION_INDEX) read_config_ids(device.get(), region);
     if (amba && index == 0) read_primecell_ids(device.get(), region);
     if (ccw && (region.flags & VFIO_REGION_INFO_FLAG_CAPS)) read_ccw_schib(device.get(), index);
+    if (cdx && index == 0) read_cdx_region(device.get(), region);
   }
   if (!dev.pci()) {
     fact("result", "ok");

@@ -25,6 +25,12 @@ GPIO_AMBA=9030000.pl061               # PL061, pl061_gpio, no "iommus": no group
 XGMAC_DT=c100000.vfioctl-xgmac       # compatible "calxeda,hb-xgmac", no host driver
 TESTNIC_DT=c110000.vfioctl-nic       # compatible "vfioctl,test-nic" "calxeda,hb-xgmac"
 FWCFG_DT=9020000.fw-cfg              # QEMU's fw_cfg, no host driver in that kernel, no group
+CDX_CTRL=c120000.vfioctl-cdx         # the stand-in CDX controller (tests/vm/cdx): iommu-map, dma-ranges, no msi-map
+CDX_BUS=cdx-00                       # its bus device, on the cdx bus beside its functions
+CDX_FN0=cdx-00:00                    # function 0, on vfioctl-test-cdx-host: bound to vfio-cdx
+CDX_FN1=cdx-00:01                    # function 1, on vfioctl-test-cdx-host: stays
+CDX_CTRL_NODMA=c130000.vfioctl-cdx   # a second one, with iommu-map but no dma-ranges
+CDX_NODMA_FN0=cdx-10:00              # its function 0: no IOMMU group, however probed
 # The s390x guest (tests/vm/machine-s390x.sh): virtio-ccw devices on I/O subchannels.
 CCW_RNG=0.0.0000                     # subchannel of virtio-rng-ccw, device 0.0.0001: bound
 CCW_RNG_DEV=0.0.0001

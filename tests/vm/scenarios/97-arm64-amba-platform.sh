@@ -107,7 +107,7 @@ check "vfioctl: the helper, for the first string" grep -q "reset: vfio_platform_
 check "vfioctl bind platform/$XGMAC_DT" vjson /tmp/bind.json bind platform/$XGMAC_DT
 json_vars /tmp/bind.json result=.result driver='.devices[0].driver' notes='.notes | join(" | ")'
 check_eq "vfioctl: result" ok "$result"
-check "vfioctl: the group comes with the probe" grep -q "no IOMMU group yet; its device-tree node names an IOMMU" <<<"$notes"
+check "vfioctl: the group comes with the probe" grep -q "no IOMMU group yet; the device tree gives it an IOMMU" <<<"$notes"
 check_eq "kernel: $XGMAC_DT bound" vfio-platform "$(dev_driver platform $XGMAC_DT)"
 check_ne "kernel: vfio-platform's probe made its IOMMU group" none "$(dev_group platform $XGMAC_DT)"
 check_exists "kernel: the reset helper is loaded" /sys/module/vfio_platform_calxedaxgmac
