@@ -54,8 +54,9 @@ struct Device {
   // makes the device's IOMMU group, only when a driver probes the device (really_probe ->
   // platform_dma_configure/amba_dma_configure -> of_dma_configure -> of_iommu_configure; the
   // IOMMU core's own probe needs the fwspec that leaves), so an unbound device has no group yet.
-  // A CDX function has no node; its controller's node maps it to an IOMMU (iommu-map), read
-  // at probe the same way (cdx_dma_configure), and sets this too.
+  // A CDX function has no node; its controller's node maps it to an IOMMU (iommu-map, which the
+  // kernel reads only below a non-empty dma-ranges), at probe the same way (cdx_dma_configure),
+  // and sets this too.
   bool of_iommus = false;
   // The node names an MSI controller (msi-parent): the device's MSI domain (of_msi_configure).
   // For a CDX function: its controller's node has msi-map (cdx_msi_domain_init).

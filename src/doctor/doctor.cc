@@ -12,7 +12,7 @@ std::vector<Finding> diagnose(Session& session) {
   const HostRoot& host = session.host();
   std::vector<Finding> out;
   out.push_back(check_iommu(host));
-  out.push_back(check_interrupt_remapping(host));
+  out.push_back(check_interrupt_remapping(host, session.kmod()));
   out.push_back(check_noiommu_mode(host));
   out.push_back(check_vfio_modules(session.modules()));
   out.push_back(check_vfio_interfaces(host, session.modules()));

@@ -8,6 +8,7 @@
 
 #include "bind/noiommu_mode.h"
 #include "host/file_io.h"
+#include "modules/module_options.h"
 
 namespace vfioctl {
 
@@ -40,12 +41,6 @@ std::string cpu_vendor(const HostRoot& host) {
     return v;
   }
   return {};
-}
-
-bool param_is_yes(const HostRoot& host, const char* module, const char* param) {
-  std::string path = std::string("/sys/module/") + module + "/parameters/" + param;
-  ReadResult r = read_attr_path(host.path(path));
-  return r.ok() && (r.value == "Y" || r.value == "1");
 }
 
 std::string octal_mode(mode_t mode) {
@@ -103,7 +98,7 @@ Finding check_iommu(const HostRoot& host) {
 // (arch/x86/kernel/apic/msi.c and the IR domains of drivers/iommu/intel/irq_remapping.c and
 // drivers/iommu/amd/iommu.c). Without remapping, vfio_iommu_type1 refuses to attach a group
 // unless allow_unsafe_interrupts is set (drivers/vfio/vfio_iommu_type1.c, attach_group).
-Finding check_interrupt_remapping(const HostRoot& host) {
+Finding check_interrupt_remapping(const HostRoot& host, const KmodSession& kmod) {
   Finding f{"interrupt-remapping", Severity::kOk, "", {}, ""};
   std::string interrupts = proc_text(host, "/proc/interrupts");
   bool remapped = interrupts.find("IR-") != std::string::npos;
@@ -113,13 +108,16 @@ Finding check_interrupt_remapping(const HostRoot& host) {
   while (std::getline(in, line)) {
     if (line.find("PCI-MSI") != std::string::npos && line.find("IR-") == std::string::npos) plain_msi = true;
   }
-  bool unsafe_allowed = param_is_yes(host, "vfio_iommu_type1", "allow_unsafe_interrupts");
+  const auto unsafe = module_bool_param(host, kmod, "vfio_iommu_type1", "allow_unsafe_interrupts");
+  const bool unsafe_allowed = unsafe && unsafe->value;
   if (remapped) {
     f.summary = "interrupt remapping is active (IR- interrupt chips in /proc/interrupts)";
   } else if (plain_msi) {
     f.severity = unsafe_allowed ? Severity::kWarn : Severity::kBlock;
     f.summary = unsafe_allowed
-                    ? "no interrupt remapping; vfio_iommu_type1 allow_unsafe_interrupts=Y lets a guest forge interrupts"
+                    ? "no interrupt remapping; vfio_iommu_type1 allow_unsafe_interrupts=Y" +
+                          (unsafe->from.empty() ? std::string() : " (" + unsafe->from + ")") +
+                          " lets a guest forge interrupts"
                     : "no interrupt remapping: vfio_iommu_type1 will refuse to attach IOMMU groups";
     f.remedy = "enable interrupt remapping (x2APIC / interrupt remapping in the firmware; do not boot "
                "with intremap=off); only on a trusted setup: vfio_iommu_type1.allow_unsafe_interrupts=1";

@@ -41,6 +41,11 @@ constexpr const char* kPlainInterrupts =
 class HostChecksTest : public ::testing::Test {
  protected:
   HostRoot host() { return sysfs.host(kRelease); }
+  Finding interrupt_remapping() {
+    HostRoot h = host();
+    KmodSession kmod(h);
+    return check_interrupt_remapping(h, kmod);
+  }
 
   TempRoot root;
   FakeSysfs sysfs{root};
@@ -87,12 +92,12 @@ TEST_F(HostChecksTest, NoIommuGroupsDirectoryAtAllIsStillAnAnswer) {
 
 TEST_F(HostChecksTest, RemappedInterruptChipsAreOk) {
   root.write("/proc/interrupts", kRemappedInterrupts);
-  EXPECT_EQ(check_interrupt_remapping(host()).severity, Severity::kOk);
+  EXPECT_EQ(interrupt_remapping().severity, Severity::kOk);
 }
 
 TEST_F(HostChecksTest, PlainMsiWithoutRemappingBlocksType1) {
   root.write("/proc/interrupts", kPlainInterrupts);
-  Finding f = check_interrupt_remapping(host());
+  Finding f = interrupt_remapping();
   EXPECT_EQ(f.severity, Severity::kBlock);
   EXPECT_THAT(f.summary, HasSubstr("refuse to attach"));
   EXPECT_THAT(f.remedy, HasSubstr("allow_unsafe_interrupts"));
@@ -102,14 +107,24 @@ TEST_F(HostChecksTest, AllowUnsafeInterruptsTurnsTheBlockIntoAWarning) {
   root.write("/proc/interrupts", kPlainInterrupts);
   sysfs.module("vfio_iommu_type1");
   sysfs.file("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "Y");
-  Finding f = check_interrupt_remapping(host());
+  Finding f = interrupt_remapping();
   EXPECT_EQ(f.severity, Severity::kWarn);
   EXPECT_THAT(f.summary, HasSubstr("allow_unsafe_interrupts=Y"));
 }
 
+// Before vfio_iommu_type1 is loaded, modprobe.d's options are what it will run with.
+TEST_F(HostChecksTest, AllowUnsafeInterruptsFromModprobeDCountsBeforeTheModuleLoads) {
+  ModuleTree tree(root, kRelease);
+  root.write("/proc/interrupts", kPlainInterrupts);
+  testing::write_modprobe_conf(root, "vfio.conf", "options vfio_iommu_type1 allow_unsafe_interrupts=1\n");
+  Finding f = interrupt_remapping();
+  EXPECT_EQ(f.severity, Severity::kWarn);
+  EXPECT_THAT(f.summary, HasSubstr("allow_unsafe_interrupts=Y (modprobe.d: options vfio_iommu_type1"));
+}
+
 TEST_F(HostChecksTest, NoMsiInUseCannotBeJudged) {
   root.write("/proc/interrupts", "            CPU0\n   8:          0  IO-APIC    8-edge      rtc0\n");
-  EXPECT_EQ(check_interrupt_remapping(host()).severity, Severity::kInfo);
+  EXPECT_EQ(interrupt_remapping().severity, Severity::kInfo);
 }
 
 TEST_F(HostChecksTest, NoiommuModeOnIsAWarningWithTheWayBack) {
