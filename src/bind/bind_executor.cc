@@ -143,8 +143,9 @@ void finish_device(OperationContext& ctx, const DeviceRun& run, OperationResult&
     // The parent has no group node; a VFIO user opens an mdev's, which exists only once the mdev
     // is made, after this bind (the probe only registers the types).
     for (const auto& m : fresh->mdevs) {
-      const std::string node = m.iommu_group ? "/dev/vfio/" + std::to_string(*m.iommu_group) : "";
-      if (!node.empty() && path_exists(host.path(node))) nodes.push_back(node);
+      if (!m.iommu_group) continue;
+      const std::string node = "/dev/vfio/" + std::to_string(*m.iommu_group);
+      if (path_exists(host.path(node))) nodes.push_back(node);
     }
     if (owner && fresh->mdevs.empty()) {
       out.notes.push_back(d.id() + ": --owner " + owner->text +

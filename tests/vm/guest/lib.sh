@@ -140,6 +140,10 @@ pci_id() { echo "$(read_attr "/sys/bus/pci/devices/$1/vendor"):$(read_attr "/sys
 pci_driver() { link_name "/sys/bus/pci/devices/$1/driver"; }         # driver name, or "none"
 pci_group() { link_name "/sys/bus/pci/devices/$1/iommu_group"; }     # group number, or "none"
 pci_override() { read_attr "/sys/bus/pci/devices/$1/driver_override"; }  # "(null)" when unset
+# The same for a device of any bus: BUS NAME.
+bus_driver() { link_name "/sys/bus/$1/devices/$2/driver"; }
+bus_group() { link_name "/sys/bus/$1/devices/$2/iommu_group"; }
+bus_override() { read_attr "/sys/bus/$1/devices/$2/driver_override"; }
 group_members() {  # GROUP: its devices, as the kernel lists them
     local d out=
     for d in "/sys/kernel/iommu_groups/$1/devices"/*; do out+="${out:+ }${d##*/}"; done

@@ -16,25 +16,22 @@
 
 A=/sys/bus/amba/devices
 P=/sys/bus/platform/devices
-dev_driver() { link_name "/sys/bus/$1/devices/$2/driver"; }       # BUS NAME
-dev_override() { read_attr "/sys/bus/$1/devices/$2/driver_override"; }
-dev_group() { link_name "/sys/bus/$1/devices/$2/iommu_group"; }
 
 section "the machine: arm64, an SMMUv3, AMBA and DT platform devices"
 check_eq "kernel: arm64" aarch64 "$(uname -m)"
 check "modinfo vfio_amba" modinfo vfio_amba
 check "modinfo vfio_platform" modinfo vfio_platform
 check_eq "kmod: the calxeda reset helper's vfio-reset: alias" vfio_platform_calxedaxgmac "$(modprobe -R vfio-reset:calxeda,hb-xgmac)"
-check_eq "kernel: $RTC_AMBA on its host driver" rtc-pl031 "$(dev_driver amba $RTC_AMBA)"
-check_eq "kernel: $GPIO_AMBA on its host driver" pl061_gpio "$(dev_driver amba $GPIO_AMBA)"
-rtc_group=$(dev_group amba $RTC_AMBA)
+check_eq "kernel: $RTC_AMBA on its host driver" rtc-pl031 "$(bus_driver amba $RTC_AMBA)"
+check_eq "kernel: $GPIO_AMBA on its host driver" pl061_gpio "$(bus_driver amba $GPIO_AMBA)"
+rtc_group=$(bus_group amba $RTC_AMBA)
 check_ne "kernel: $RTC_AMBA has an IOMMU group (its DT node names the SMMU)" none "$rtc_group"
 check_eq "kernel: the group holds it alone" "$RTC_AMBA" "$(group_members "$rtc_group")"
 check_absent "kernel: $GPIO_AMBA has no IOMMU group" $A/$GPIO_AMBA/iommu_group
 # Up to 6.12 the kernel reads a DT node's iommus, and makes the group, only when a driver probes
 # the device (really_probe -> of_dma_configure): a device without a host driver has none yet.
 for d in $XGMAC_DT $TESTNIC_DT; do
-    check_eq "kernel: $d has no driver" none "$(dev_driver platform $d)"
+    check_eq "kernel: $d has no driver" none "$(bus_driver platform $d)"
     check_exists "kernel: $d's node names the SMMU" $P/$d/of_node/iommus
     check_absent "kernel: so far no IOMMU group (nothing probed it)" $P/$d/iommu_group
 done
@@ -64,8 +61,8 @@ check_eq "vfioctl: result" ok "$result"
 check_eq "vfioctl: driver" vfio-amba "$driver"
 check_exists "kernel: vfioctl loaded vfio_amba" /sys/module/vfio_amba
 check_eq "kernel: the module registers driver vfio-amba" vfio-amba "$(ls /sys/module/vfio_amba/drivers | sed 's/^amba://')"
-check_eq "kernel: $RTC_AMBA bound" vfio-amba "$(dev_driver amba $RTC_AMBA)"
-check_eq "kernel: override" vfio-amba "$(dev_override amba $RTC_AMBA)"
+check_eq "kernel: $RTC_AMBA bound" vfio-amba "$(bus_driver amba $RTC_AMBA)"
+check_eq "kernel: override" vfio-amba "$(bus_override amba $RTC_AMBA)"
 check_exists "kernel: its group's node" /dev/vfio/$rtc_group
 # vfio_iommu_type1 wants isolated MSIs for every device of the group (msi_isolation.h); the
 # PL031's node has no msi-parent, so the container refuses it, as vfioctl said.
@@ -83,8 +80,8 @@ check_eq "client: an AMBA device" device_amba=1 "$(grep '^device_amba=' /tmp/cli
 check_eq "client: the PrimeCell periph ID read through VFIO = sysfs id" "amba_periphid=$rtc_id" "$(grep '^amba_periphid=' /tmp/client.txt)"
 check_eq "client: the PrimeCell cell ID" amba_cellid=b105f00d "$(grep '^amba_cellid=' /tmp/client.txt)"
 check "vfioctl release amba/$RTC_AMBA" vjson /tmp/release.json release amba/$RTC_AMBA
-check_eq "kernel: $RTC_AMBA back on rtc-pl031" rtc-pl031 "$(dev_driver amba $RTC_AMBA)"
-check_eq "kernel: override cleared" "(null)" "$(dev_override amba $RTC_AMBA)"
+check_eq "kernel: $RTC_AMBA back on rtc-pl031" rtc-pl031 "$(bus_driver amba $RTC_AMBA)"
+check_eq "kernel: override cleared" "(null)" "$(bus_override amba $RTC_AMBA)"
 check_absent "no journal left" /run/vfioctl/journal.json
 check_unchanged "kernel: every AMBA device as at boot" "$amba_state" amba
 # The unbind removed rtc0 and, under it, the alarmtimer platform device the RTC class had made;
@@ -108,15 +105,15 @@ check "vfioctl bind platform/$XGMAC_DT" vjson /tmp/bind.json bind platform/$XGMA
 json_vars /tmp/bind.json result=.result driver='.devices[0].driver' notes='.notes | join(" | ")'
 check_eq "vfioctl: result" ok "$result"
 check "vfioctl: the group comes with the probe" grep -q "no IOMMU group yet; the device tree gives it an IOMMU" <<<"$notes"
-check_eq "kernel: $XGMAC_DT bound" vfio-platform "$(dev_driver platform $XGMAC_DT)"
-check_ne "kernel: vfio-platform's probe made its IOMMU group" none "$(dev_group platform $XGMAC_DT)"
+check_eq "kernel: $XGMAC_DT bound" vfio-platform "$(bus_driver platform $XGMAC_DT)"
+check_ne "kernel: vfio-platform's probe made its IOMMU group" none "$(bus_group platform $XGMAC_DT)"
 check_exists "kernel: the reset helper is loaded" /sys/module/vfio_platform_calxedaxgmac
-check_exists "kernel: its group's node" "/dev/vfio/$(dev_group platform $XGMAC_DT)"
+check_exists "kernel: its group's node" "/dev/vfio/$(bus_group platform $XGMAC_DT)"
 # Not opened: vfio-platform runs the calxeda reset on open, which writes the device's registers,
 # and nothing is behind this test node's.
 check "vfioctl release platform/$XGMAC_DT" vfioctl release platform/$XGMAC_DT
-check_eq "kernel: $XGMAC_DT unbound again, as it was" none "$(dev_driver platform $XGMAC_DT)"
-check_eq "kernel: override cleared" "(null)" "$(dev_override platform $XGMAC_DT)"
+check_eq "kernel: $XGMAC_DT unbound again, as it was" none "$(bus_driver platform $XGMAC_DT)"
+check_eq "kernel: override cleared" "(null)" "$(bus_override platform $XGMAC_DT)"
 
 section "platform/$TESTNIC_DT: a helper for its second string only, which vfio-platform never asks for"
 check "vfioctl explain platform/$TESTNIC_DT" vjson /tmp/explain.json explain platform/$TESTNIC_DT
@@ -131,7 +128,7 @@ check_unchanged "kernel: nothing touched" "$before" platform
 # vfio-platform still looks only for the first string's.
 wr vfio-platform $P/$TESTNIC_DT/driver_override
 wr $TESTNIC_DT /sys/bus/platform/drivers_probe || true
-check_eq "kernel: a raw sysfs bind is refused by vfio-platform's probe too" none "$(dev_driver platform $TESTNIC_DT)"
+check_eq "kernel: a raw sysfs bind is refused by vfio-platform's probe too" none "$(bus_driver platform $TESTNIC_DT)"
 check "kernel: vfio-platform's reason" grep -q "No reset function found for device $TESTNIC_DT" <<<"$(dmesg)"
 wr "" $P/$TESTNIC_DT/driver_override
 
@@ -142,9 +139,9 @@ echo "options vfio_platform reset_required=0" >/etc/modprobe.d/vfio-platform.con
 check "vfioctl bind platform/$TESTNIC_DT (reset_required=0)" vfioctl bind platform/$TESTNIC_DT
 check_eq "kernel: vfioctl's load (libkmod) applied the modprobe.d option" N \
     "$(read_attr /sys/module/vfio_platform/parameters/reset_required)"
-check_eq "kernel: $TESTNIC_DT bound without a reset" vfio-platform "$(dev_driver platform $TESTNIC_DT)"
+check_eq "kernel: $TESTNIC_DT bound without a reset" vfio-platform "$(bus_driver platform $TESTNIC_DT)"
 check "vfioctl release platform/$TESTNIC_DT" vfioctl release platform/$TESTNIC_DT
-check_eq "kernel: $TESTNIC_DT unbound again" none "$(dev_driver platform $TESTNIC_DT)"
+check_eq "kernel: $TESTNIC_DT unbound again" none "$(bus_driver platform $TESTNIC_DT)"
 
 section "platform/$FWCFG_DT has no IOMMU group and its node names no IOMMU: refused"
 expect_rc "vfioctl bind platform/$FWCFG_DT" 3 vfioctl bind platform/$FWCFG_DT

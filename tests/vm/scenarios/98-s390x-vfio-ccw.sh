@@ -12,7 +12,6 @@
 . /vmtest/lib.sh
 
 C=/sys/bus/css/devices
-dev_driver() { link_name "$C/$1/driver"; }
 
 section "the machine: s390x, a channel subsystem, no IOMMU group"
 check_eq "kernel: s390x" s390x "$(uname -m)"
@@ -20,7 +19,7 @@ check "modinfo vfio_ccw" modinfo vfio_ccw
 check_eq "kmod: vfio_ccw's id table alias, css:t0 (every I/O subchannel's modalias)" vfio_ccw "$(modprobe -R css:t0)"
 for s in $CCW_RNG $CCW_BALLOON; do
     check_eq "kernel: $s is an I/O subchannel" 0 "$(read_attr $C/$s/type)"
-    check_eq "kernel: $s on io_subchannel" io_subchannel "$(dev_driver $s)"
+    check_eq "kernel: $s on io_subchannel" io_subchannel "$(bus_driver css $s)"
     check_absent "kernel: $s is in no IOMMU group" $C/$s/iommu_group
 done
 check_eq "kernel: $CCW_RNG holds ccw device $CCW_RNG_DEV" "$CCW_RNG_DEV" "$(read_attr $C/$CCW_RNG/dev_busid)"
@@ -47,11 +46,11 @@ check_absent "kernel: vfio_ccw not loaded yet" /sys/module/vfio_ccw
 expect_rc "vfioctl bind css/$CCW_RNG" 0 vfioctl bind css/$CCW_RNG
 check_output "bind: no group of its own needed" "needs no IOMMU group of its own"
 check_output "bind: how to make the mdev" "mdev_supported_types/vfio_ccw-io/create"
-check_eq "kernel: $CCW_RNG on vfio_ccw" vfio_ccw "$(dev_driver $CCW_RNG)"
+check_eq "kernel: $CCW_RNG on vfio_ccw" vfio_ccw "$(bus_driver css $CCW_RNG)"
 check_eq "kernel: its override, as vfioctl set it" vfio_ccw "$(read_attr $C/$CCW_RNG/driver_override)"
 check_exists "kernel: vfio_ccw made it an mdev parent" $C/$CCW_RNG/mdev_supported_types/vfio_ccw-io/create
 check_absent "kernel: the ccw device left with io_subchannel" /sys/bus/ccw/devices/$CCW_RNG_DEV
-check_eq "kernel: $CCW_BALLOON untouched" io_subchannel "$(dev_driver $CCW_BALLOON)"
+check_eq "kernel: $CCW_BALLOON untouched" io_subchannel "$(bus_driver css $CCW_BALLOON)"
 
 section "an mdev on it, opened by a VFIO user"
 uuid=$(cat /proc/sys/kernel/random/uuid)
@@ -72,11 +71,11 @@ check_eq "client: the SCHIB read through VFIO names device ${CCW_RNG_DEV##*.}" "
 section "release: refused while the mdev exists, then --force"
 expect_rc "vfioctl release css/$CCW_RNG" 3 vfioctl release css/$CCW_RNG
 check_output "the refusal names the mdev" "has mediated device $uuid (vfio_ccw-io), which unbinding removes"
-check_eq "kernel: still on vfio_ccw" vfio_ccw "$(dev_driver $CCW_RNG)"
+check_eq "kernel: still on vfio_ccw" vfio_ccw "$(bus_driver css $CCW_RNG)"
 check_exists "kernel: the mdev is still there" /sys/bus/mdev/devices/$uuid
 expect_rc "vfioctl release --force css/$CCW_RNG" 0 vfioctl release --force css/$CCW_RNG
 check_absent "kernel: the mdev went with vfio_ccw" /sys/bus/mdev/devices/$uuid
-check_eq "kernel: $CCW_RNG back on io_subchannel" io_subchannel "$(dev_driver $CCW_RNG)"
+check_eq "kernel: $CCW_RNG back on io_subchannel" io_subchannel "$(bus_driver css $CCW_RNG)"
 # io_subchannel's probe hands the device's recognition to cio's work queue: give it a moment.
 for _ in 1 2 3 4 5 6 7 8 9 10; do
     [ -e /sys/bus/ccw/devices/$CCW_RNG_DEV/driver ] && break

@@ -18,9 +18,6 @@
 . /vmtest/lib.sh
 
 C=/sys/bus/cdx/devices
-cdx_driver() { link_name "$C/$1/driver"; }
-cdx_override() { read_attr "$C/$1/driver_override"; }
-cdx_group() { link_name "$C/$1/iommu_group"; }
 cdx_ls() { ls "$C" | tr '\n' ' ' | sed 's/ $//'; }
 all_cdx="$CDX_BUS $CDX_FN0 $CDX_FN1 cdx-10 $CDX_NODMA_FN0 cdx-10:01"   # both controllers' devices
 alias0=cdx:v10EEdCD01sv10EEsd0000c000000   # function 0's modalias (sd = its device number)
@@ -42,12 +39,12 @@ check_eq "kernel: the bus device sits under its controller" "$CDX_CTRL" \
     "$(basename "$(dirname "$(readlink -f $C/$CDX_BUS)")")"
 check_eq "kernel: the second controller's, id 1" "$CDX_CTRL_NODMA" "$(basename "$(dirname "$(readlink -f $C/cdx-10)")")"
 for f in $CDX_FN0 $CDX_FN1; do
-    check_eq "kernel: $f on its host driver" vfioctl-test-cdx-host "$(cdx_driver $f)"
-    check_ne "kernel: $f has an IOMMU group (the host driver's probe, through iommu-map)" none "$(cdx_group $f)"
+    check_eq "kernel: $f on its host driver" vfioctl-test-cdx-host "$(bus_driver cdx $f)"
+    check_ne "kernel: $f has an IOMMU group (the host driver's probe, through iommu-map)" none "$(bus_group cdx $f)"
     check_exists "kernel: $f's MMIO region file" $C/$f/resource0
 done
 check_eq "kernel: function 0's modalias" "$alias0" "$(read_attr $C/$CDX_FN0/modalias)"
-group0=$(cdx_group $CDX_FN0)
+group0=$(bus_group cdx $CDX_FN0)
 check_eq "kernel: the group holds function 0 alone" "$CDX_FN0" "$(group_members "$group0")"
 cdx_state=$(bus_snapshot cdx)
 
@@ -66,7 +63,7 @@ check_output "the refusal says what it is" "CDX bus device, not a function"
 check_unchanged "kernel: nothing touched" "$cdx_state" cdx
 
 section "a controller with iommu-map and no dma-ranges: its functions get no IOMMU"
-check_eq "kernel: $CDX_NODMA_FN0 on its host driver" vfioctl-test-cdx-host "$(cdx_driver $CDX_NODMA_FN0)"
+check_eq "kernel: $CDX_NODMA_FN0 on its host driver" vfioctl-test-cdx-host "$(bus_driver cdx $CDX_NODMA_FN0)"
 check_absent "kernel: but no IOMMU group, though probed (no dma-ranges)" $C/$CDX_NODMA_FN0/iommu_group
 expect_rc "vfioctl bind cdx/$CDX_NODMA_FN0" 3 vfioctl bind cdx/$CDX_NODMA_FN0
 check_output "the refusal says why" "needs an iommu-map and a non-empty dma-ranges"
@@ -76,7 +73,7 @@ check "modprobe vfio_cdx" modprobe vfio_cdx
 wr vfio-cdx $C/$CDX_NODMA_FN0/driver_override
 wr $CDX_NODMA_FN0 /sys/bus/cdx/drivers/vfioctl-test-cdx-host/unbind
 wr $CDX_NODMA_FN0 /sys/bus/cdx/drivers_probe || true
-check_eq "kernel: a raw bind is refused by vfio-cdx's probe" none "$(cdx_driver $CDX_NODMA_FN0)"
+check_eq "kernel: a raw bind is refused by vfio-cdx's probe" none "$(bus_driver cdx $CDX_NODMA_FN0)"
 check "kernel: the probe's error" grep -q "vfio-cdx $CDX_NODMA_FN0: probe with driver vfio-cdx failed with error -22" <<<"$(dmesg)"
 wr "" $C/$CDX_NODMA_FN0/driver_override
 wr $CDX_NODMA_FN0 /sys/bus/cdx/drivers_probe
@@ -89,7 +86,7 @@ wr $CDX_FN1 /sys/bus/cdx/drivers/vfioctl-test-cdx-host/unbind
 check_fails "kernel: a raw bind to vfio-cdx without driver_override is refused (cdx_bus_match)" \
     wr $CDX_FN1 /sys/bus/cdx/drivers/vfio-cdx/bind
 wr $CDX_FN1 /sys/bus/cdx/drivers_probe
-check_eq "kernel: drivers_probe gives it back to its host driver, not to vfio-cdx" vfioctl-test-cdx-host "$(cdx_driver $CDX_FN1)"
+check_eq "kernel: drivers_probe gives it back to its host driver, not to vfio-cdx" vfioctl-test-cdx-host "$(bus_driver cdx $CDX_FN1)"
 check "modprobe -r vfio_cdx" modprobe -r vfio_cdx
 check_unchanged "kernel: every CDX device as before" "$cdx_state" cdx
 
@@ -102,9 +99,9 @@ check_eq "vfioctl: driver" vfio-cdx "$driver"
 check "vfioctl: the MSI warning, for the VFIO user" grep -q "no msi-map" <<<"$notes"
 check_exists "kernel: vfioctl loaded vfio_cdx" /sys/module/vfio_cdx
 check_eq "kernel: module vfio_cdx registers driver vfio-cdx" cdx:vfio-cdx "$(ls /sys/module/vfio_cdx/drivers)"
-check_eq "kernel: $CDX_FN0 bound" vfio-cdx "$(cdx_driver $CDX_FN0)"
-check_eq "kernel: override" vfio-cdx "$(cdx_override $CDX_FN0)"
-check_eq "kernel: $CDX_FN1 still on its host driver" vfioctl-test-cdx-host "$(cdx_driver $CDX_FN1)"
+check_eq "kernel: $CDX_FN0 bound" vfio-cdx "$(bus_driver cdx $CDX_FN0)"
+check_eq "kernel: override" vfio-cdx "$(bus_override cdx $CDX_FN0)"
+check_eq "kernel: $CDX_FN1 still on its host driver" vfioctl-test-cdx-host "$(bus_driver cdx $CDX_FN1)"
 check_exists "kernel: the group's node" /dev/vfio/$group0
 expect_rc "a VFIO client is refused the type1 container" 1 vfio-client cdx/$CDX_FN0
 check_output "VFIO_SET_IOMMU answers EPERM" "VFIO_SET_IOMMU: Operation not permitted"
@@ -124,8 +121,8 @@ resets=$(fact cdx_resets)
 check_ne "client: vfio-cdx reset it through the controller when opened" 0 "${resets:-0}"
 check_eq "client: VFIO_DEVICE_RESET reached the controller once more" $((resets + 1)) "$(fact cdx_resets_after_reset)"
 check "vfioctl release cdx/$CDX_FN0" vjson /tmp/release.json release cdx/$CDX_FN0
-check_eq "kernel: $CDX_FN0 back on its host driver" vfioctl-test-cdx-host "$(cdx_driver $CDX_FN0)"
-check_eq "kernel: override cleared" "(null)" "$(cdx_override $CDX_FN0)"
+check_eq "kernel: $CDX_FN0 back on its host driver" vfioctl-test-cdx-host "$(bus_driver cdx $CDX_FN0)"
+check_eq "kernel: override cleared" "(null)" "$(bus_override cdx $CDX_FN0)"
 check_absent "no journal left" /run/vfioctl/journal.json
 check_unchanged "kernel: every CDX device as at the start" "$cdx_state" cdx
 wr N /sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
@@ -135,19 +132,19 @@ check "modprobe -r vfioctl_test_cdx vfio_cdx" modprobe -r vfioctl_test_cdx vfio_
 check_eq "kernel: the controller took its devices with it" "" "$(cdx_ls)"
 check "modprobe vfioctl_test_cdx host_driver=0" modprobe vfioctl_test_cdx host_driver=0
 check_eq "kernel: the functions again" "$all_cdx" "$(cdx_ls)"
-check_eq "kernel: $CDX_FN0 unbound" none "$(cdx_driver $CDX_FN0)"
+check_eq "kernel: $CDX_FN0 unbound" none "$(bus_driver cdx $CDX_FN0)"
 check_absent "kernel: so no IOMMU group yet" $C/$CDX_FN0/iommu_group
 unprobed_state=$(bus_snapshot cdx)
 check "vfioctl bind cdx/$CDX_FN0" vjson /tmp/bind.json bind cdx/$CDX_FN0
 json_vars /tmp/bind.json result=.result notes='.notes | join(" | ")'
 check_eq "vfioctl: result" ok "$result"
 check "vfioctl: the group comes with the probe" grep -q "no IOMMU group yet; the device tree gives it an IOMMU" <<<"$notes"
-check_eq "kernel: $CDX_FN0 bound" vfio-cdx "$(cdx_driver $CDX_FN0)"
-check_ne "kernel: vfio-cdx's probe made its group (cdx_dma_configure)" none "$(cdx_group $CDX_FN0)"
-check_exists "kernel: the group's node" "/dev/vfio/$(cdx_group $CDX_FN0)"
+check_eq "kernel: $CDX_FN0 bound" vfio-cdx "$(bus_driver cdx $CDX_FN0)"
+check_ne "kernel: vfio-cdx's probe made its group (cdx_dma_configure)" none "$(bus_group cdx $CDX_FN0)"
+check_exists "kernel: the group's node" "/dev/vfio/$(bus_group cdx $CDX_FN0)"
 check "vfioctl release cdx/$CDX_FN0" vfioctl release cdx/$CDX_FN0
-check_eq "kernel: $CDX_FN0 unbound again, as it was" none "$(cdx_driver $CDX_FN0)"
-check_eq "kernel: override cleared" "(null)" "$(cdx_override $CDX_FN0)"
+check_eq "kernel: $CDX_FN0 unbound again, as it was" none "$(bus_driver cdx $CDX_FN0)"
+check_eq "kernel: override cleared" "(null)" "$(bus_override cdx $CDX_FN0)"
 check_unchanged "kernel: every CDX device as before (the group stays, as the kernel keeps it)" \
     "$unprobed_state" cdx
 
@@ -161,22 +158,22 @@ CONF
 start_udevd
 check "modprobe vfioctl_test_cdx (the host driver binds both in the kernel, before any uevent)" modprobe vfioctl_test_cdx
 udev_settle
-check_eq "kernel: the rule moved $CDX_FN1 to vfio-cdx" vfio-cdx "$(cdx_driver $CDX_FN1)"
-check_eq "kernel: its override" vfio-cdx "$(cdx_override $CDX_FN1)"
-check_eq "kernel: $CDX_FN0, which no rule names, stays on its host driver" vfioctl-test-cdx-host "$(cdx_driver $CDX_FN0)"
-check_eq "kernel: and has no override" "(null)" "$(cdx_override $CDX_FN0)"
+check_eq "kernel: the rule moved $CDX_FN1 to vfio-cdx" vfio-cdx "$(bus_driver cdx $CDX_FN1)"
+check_eq "kernel: its override" vfio-cdx "$(bus_override cdx $CDX_FN1)"
+check_eq "kernel: $CDX_FN0, which no rule names, stays on its host driver" vfioctl-test-cdx-host "$(bus_driver cdx $CDX_FN0)"
+check_eq "kernel: and has no override" "(null)" "$(bus_override cdx $CDX_FN0)"
 check_absent "no journal left behind" /run/vfioctl/journal.json
 check "release gives it back (the rule's bind is recorded as vfioctl's)" vfioctl release cdx/$CDX_FN1
-check_eq "kernel: $CDX_FN1 back on its host driver" vfioctl-test-cdx-host "$(cdx_driver $CDX_FN1)"
+check_eq "kernel: $CDX_FN1 back on its host driver" vfioctl-test-cdx-host "$(bus_driver cdx $CDX_FN1)"
 check "modprobe -r vfioctl_test_cdx" modprobe -r vfioctl_test_cdx
 udev_settle
 check "modprobe vfioctl_test_cdx host_driver=0 (the functions appear unprobed, with no group)" \
     modprobe vfioctl_test_cdx host_driver=0
 udev_settle
-check_eq "kernel: the rule bound $CDX_FN1 to vfio-cdx" vfio-cdx "$(cdx_driver $CDX_FN1)"
-check_ne "kernel: its group came with vfio-cdx's probe" none "$(cdx_group $CDX_FN1)"
-check_eq "kernel: $CDX_FN0 left alone, unbound" none "$(cdx_driver $CDX_FN0)"
+check_eq "kernel: the rule bound $CDX_FN1 to vfio-cdx" vfio-cdx "$(bus_driver cdx $CDX_FN1)"
+check_ne "kernel: its group came with vfio-cdx's probe" none "$(bus_group cdx $CDX_FN1)"
+check_eq "kernel: $CDX_FN0 left alone, unbound" none "$(bus_driver cdx $CDX_FN0)"
 check "release" vfioctl release cdx/$CDX_FN1
-check_eq "kernel: $CDX_FN1 unbound again, as it appeared" none "$(cdx_driver $CDX_FN1)"
-check_eq "kernel: override cleared" "(null)" "$(cdx_override $CDX_FN1)"
+check_eq "kernel: $CDX_FN1 unbound again, as it appeared" none "$(bus_driver cdx $CDX_FN1)"
+check_eq "kernel: override cleared" "(null)" "$(bus_override cdx $CDX_FN1)"
 finish
