@@ -43,8 +43,9 @@ check "vfioctl explain: no group needed" grep -q "group      none needed" /tmp/e
 
 section "bind css/$CCW_RNG: vfio_ccw, no group, no --noiommu"
 check_absent "kernel: vfio_ccw not loaded yet" /sys/module/vfio_ccw
-expect_rc "vfioctl bind css/$CCW_RNG" 0 vfioctl bind css/$CCW_RNG
+expect_rc "vfioctl bind --owner 0:0 css/$CCW_RNG" 0 vfioctl bind --owner 0:0 css/$CCW_RNG
 check_output "bind: no group of its own needed" "needs no IOMMU group of its own"
+check_output "bind: --owner has no node yet, and says which one it will be" "--owner 0:0 has no node to change yet"
 check_output "bind: how to make the mdev" "mdev_supported_types/vfio_ccw-io/create"
 check_eq "kernel: $CCW_RNG on vfio_ccw" vfio_ccw "$(bus_driver css $CCW_RNG)"
 check_eq "kernel: its override, as vfioctl set it" vfio_ccw "$(read_attr $C/$CCW_RNG/driver_override)"

@@ -135,6 +135,9 @@ check_eq "kernel: the functions again" "$all_cdx" "$(cdx_ls)"
 check_eq "kernel: $CDX_FN0 unbound" none "$(bus_driver cdx $CDX_FN0)"
 check_absent "kernel: so no IOMMU group yet" $C/$CDX_FN0/iommu_group
 unprobed_state=$(bus_snapshot cdx)
+vfioctl status >/tmp/status.txt
+check "vfioctl status lists it, its group to come at probe" grep -qE "^cdx/$CDX_FN0 +.* at probe " /tmp/status.txt
+check_fails "vfioctl status does not list $CDX_NODMA_FN0 (no IOMMU will come)" grep -q "^cdx/$CDX_NODMA_FN0 " /tmp/status.txt
 check "vfioctl bind cdx/$CDX_FN0" vjson /tmp/bind.json bind cdx/$CDX_FN0
 json_vars /tmp/bind.json result=.result notes='.notes | join(" | ")'
 check_eq "vfioctl: result" ok "$result"
